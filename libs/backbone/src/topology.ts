@@ -1,0 +1,107 @@
+// Streams and buckets as code: created at start, updated when their definition changed.
+import { RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+const NS = 1_000_000;
+
+export interface StreamDefinition {
+  name: string;
+  subjects: string[];
+  description: string;
+  retention: 'limits' | 'workqueue';
+  maxAgeMs?: number;
+  maxMsgsPerSubject?: number;
+  duplicateWindowMs?: number;
+}
+
+export interface BucketDefinition {
+  name: string;
+  description: string;
+  history: number;
+  /** Bucket-wide TTL (2.9 has no per-key TTL). */
+  ttlMs?: number;
+}
+
+export const STREAMS: Record<'declarations', StreamDefinition> = {
+  declarations: {
+    name: 'DECLARATIONS',
+    subjects: ['decl.>'],
+    description: 'Declarations applied/removed per commit, and each commit synced (the commit point) or rejected',
+    retention: 'limits',
+    duplicateWindowMs: 120_000,
+  },
+};
+
+export const BUCKETS: Record<'desired', BucketDefinition> = {
+  desired: {
+    name: 'desired',
+    description: 'Projection of DECLARATIONS: validated declarations in force, by <kind>.<name>, plus sync.<repo>',
+    history: 5,
+  },
+};
+
+function streamConfig(def: StreamDefinition, replicas: number): Partial<StreamConfig> & { name: string } {
+  return {
+    name: def.name,
+    subjects: def.subjects,
+    description: def.description,
+    retention: def.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    num_replicas: replicas,
+    max_age: (def.maxAgeMs ?? 0) * NS,
+    max_msgs_per_subject: def.maxMsgsPerSubject ?? -1,
+    duplicate_window: (def.duplicateWindowMs ?? 120_000) * NS,
+  };
+}
+
+/** Creates the stream, or updates the fields that may change on an existing one. */
+export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition, replicas = 1): Promise<void> {
+  const want = streamConfig(def, replicas);
+  try {
+    const info = await jsm.streams.info(def.name);
+    const have = info.config;
+    const differs =
+      JSON.stringify([...have.subjects].sort()) !== JSON.stringify([...def.subjects].sort()) ||
+      have.description !== want.description ||
+      have.max_age !== want.max_age ||
+      have.max_msgs_per_subject !== want.max_msgs_per_subject ||
+      have.duplicate_window !== want.duplicate_window;
+    if (differs) {
+      await jsm.streams.update(def.name, {
+        subjects: def.subjects,
+        description: want.description ?? '',
+        max_age: want.max_age ?? 0,
+        max_msgs_per_subject: want.max_msgs_per_subject ?? -1,
+        duplicate_window: want.duplicate_window ?? 120_000 * NS,
+      });
+    }
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.streams.add(want);
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  const e = err as { code?: unknown; api_error?: { err_code?: number; code?: number }; message?: string };
+  return e?.api_error?.err_code === 10059 || e?.api_error?.code === 404 || /not found/i.test(e?.message ?? '');
+}
+
+export async function ensureBucket(nc: NatsConnection, def: BucketDefinition, replicas = 1): Promise<KV> {
+  const opts: Partial<KvOptions> = { history: def.history, description: def.description, replicas };
+  if (def.ttlMs) opts.ttl = def.ttlMs;
+  return new Kvm(nc).create(def.name, opts);
+}
+
+export async function openBucket(nc: NatsConnection, name: string): Promise<KV> {
+  return new Kvm(nc).open(name);
+}
+
+export async function deleteBucket(jsm: JetStreamManager, name: string): Promise<void> {
+  try {
+    await jsm.streams.delete(`KV_${name}`);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}

@@ -1,0 +1,4 @@
+export { findBinary, requireBinary } from './binaries.js';
+export { freePort, waitFor } from './ports.js';
+export { startNatsServer, startNatsCluster, type NatsServerHandle, type NatsClusterHandle, type NatsServerOptions } from './nats-server.js';
+export { createTestRepo, git, type TestRepo } from './git.js';
