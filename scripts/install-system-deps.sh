@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
-# Finds the system programs the project runs (nats-server, git, ...) and, as root on Debian,
-# installs the missing ones from Debian's packages; otherwise says exactly what to install.
+# Finds the system packages the project runs (nats-server, git, PowerDNS, the blackbox exporter,
+# ...) and, as root on Debian, installs the missing ones; otherwise says exactly what to install.
 set -euo pipefail
 
-declare -A PACKAGE_OF=(
-  [nats-server]=nats-server
-  [git]=git
-)
+PACKAGES=(nats-server git pdns-server pdns-backend-sqlite3 sqlite3 prometheus-blackbox-exporter)
+
 missing=()
-for bin in "${!PACKAGE_OF[@]}"; do
-  if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$bin" ] && [ ! -x "/usr/bin/$bin" ]; then
-    missing+=("${PACKAGE_OF[$bin]}")
-  fi
-done
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$p"); fi
+  done
+else
+  for p in nats-server git pdns_server sqlite3 prometheus-blackbox-exporter; do
+    command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] || missing+=("$p")
+  done
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing Debian packages: ${missing[*]}" >&2
   apt-get update -q >&2
+  # Services must not start at install time: the project starts its own on free ports.
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 else
-  echo "missing programs; install them with: sudo apt-get install -y ${missing[*]}" >&2
+  echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi

@@ -182,3 +182,66 @@ export async function readDesiredSnapshot(kv: KV, attempts = 50): Promise<Desire
   }
   throw new Error('desired: no consistent snapshot (the projection kept changing); try again');
 }
+
+/**
+ * Keeps the latest consistent snapshot of the `desired` bucket: re-read (debounced) whenever the
+ * bucket changes. Readers call `current()`; `onChange` hears each new snapshot.
+ */
+export class DesiredWatcher {
+  private snapshot: DesiredSnapshot = { syncs: [], declarations: [] };
+  private stopped = false;
+  private watchStop: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private loaded!: Promise<void>;
+  private listeners: ((s: DesiredSnapshot) => void)[] = [];
+
+  constructor(private readonly kv: KV, private readonly debounceMs = 50) {}
+
+  async start(): Promise<void> {
+    this.snapshot = await readDesiredSnapshot(this.kv);
+    this.loaded = Promise.resolve();
+    const iter = await this.kv.watch({ key: 'sync.*', include: 'updates' });
+    this.watchStop = () => iter.stop();
+    void (async () => {
+      for await (const _ of iter) {
+        void _;
+        if (this.stopped) break;
+        this.schedule();
+      }
+    })();
+    await this.loaded;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      readDesiredSnapshot(this.kv).then(
+        (s) => {
+          this.snapshot = s;
+          for (const l of this.listeners) l(s);
+        },
+        () => this.schedule(),
+      );
+    }, this.debounceMs);
+  }
+
+  current(): DesiredSnapshot {
+    return this.snapshot;
+  }
+
+  onChange(listener: (s: DesiredSnapshot) => void): void {
+    this.listeners.push(listener);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.watchStop?.();
+  }
+}
+
+/** The declarations of one kind in a snapshot, by name. */
+export function declarationsOf<Spec>(snapshot: DesiredSnapshot, kind: DeclarationKind): Map<string, DesiredDeclaration<Spec>> {
+  return new Map(snapshot.declarations.filter((d) => d.kind === kind).map((d) => [d.name, d as DesiredDeclaration<Spec>]));
+}

@@ -9,6 +9,8 @@ export {
   initDesired,
   desiredSafePosition,
   readDesiredSnapshot,
+  DesiredWatcher,
+  declarationsOf,
   manifestKey,
   type DesiredDeclaration,
   type DesiredSync,
@@ -17,3 +19,4 @@ export {
   type DesiredSnapshot,
 } from './desired.js';
 export { natsSettingsFromFlags } from './settings.js';
+export { acquireLease, type Lease } from './lease.js';

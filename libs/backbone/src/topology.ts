@@ -23,7 +23,7 @@ export interface BucketDefinition {
   ttlMs?: number;
 }
 
-export const STREAMS: Record<'declarations', StreamDefinition> = {
+export const STREAMS = {
   declarations: {
     name: 'DECLARATIONS',
     subjects: ['decl.>'],
@@ -31,15 +31,36 @@ export const STREAMS: Record<'declarations', StreamDefinition> = {
     retention: 'limits',
     duplicateWindowMs: 120_000,
   },
-};
+  nodes: {
+    name: 'NODES',
+    subjects: ['node.>'],
+    description: 'Per node: registered, heartbeat, probe, drain, state, deregistered (one stream: one order for the health projection)',
+    retention: 'limits',
+    // The last 1,000 of each kind per node: at a 5 s interval, over an hour of heartbeats, far
+    // more than any heartbeat_timeout, so node health is always rebuildable from the stream.
+    maxMsgsPerSubject: 1000,
+    duplicateWindowMs: 120_000,
+  },
+} satisfies Record<string, StreamDefinition>;
 
-export const BUCKETS: Record<'desired', BucketDefinition> = {
+export const BUCKETS = {
   desired: {
     name: 'desired',
     description: 'Projection of DECLARATIONS: validated declarations in force, by <kind>.<name>, plus sync.<repo>',
     history: 5,
   },
-};
+  nodes: {
+    name: 'nodes',
+    description: 'Projection of NODES: latest health per <service>.<region>.<node_id>',
+    history: 1,
+  },
+  leases: {
+    name: 'leases',
+    description: 'Leader leases (coordination, not a projection): <role>, bucket-wide TTL',
+    history: 1,
+    ttlMs: 10_000,
+  },
+} satisfies Record<string, BucketDefinition>;
 
 function streamConfig(def: StreamDefinition, replicas: number): Partial<StreamConfig> & { name: string } {
   return {

@@ -29,7 +29,7 @@ export interface DeclarationRemovedData {
 }
 
 /** Per declaration in force: the stream sequence of the event that set it (its version) and its digest. */
-export type DeclarationManifest = Record<string, { version: number; digest: string }>;
+export type DeclarationManifest = Record<string, { version: number; digest: string; file: string }>;
 
 export interface SyncCompletedData {
   repo: string;

@@ -3,3 +3,4 @@ export { envelope, encodeEvent, decodeEvent, type EventEnvelope } from './envelo
 export { subjects, desiredKey, domainToken, repoToken, assertToken, type DeclarationKind } from './subjects.js';
 export * from './declaration-events.js';
 export { validateEvent, knownEventTypes, eventSchemasDir } from './validate.js';
+export * from './node-events.js';

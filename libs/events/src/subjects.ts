@@ -26,9 +26,11 @@ export const subjects = {
   declaration: (kind: DeclarationKind, name: string) => `decl.${kind}.${assertToken(name, 'name')}`,
   declarationsAll: 'decl.>',
   sync: (repo: string) => `decl.sync.${assertToken(repo, 'repo')}`,
+  rejected: (repo: string) => `decl.rejected.${assertToken(repo, 'repo')}`,
   /** Core NATS request subject: "sync now" for a running gitops-sync. */
   syncRequest: (repo: string) => `plane.ctl.sync.${assertToken(repo, 'repo')}`,
   syncRequestAll: 'plane.ctl.sync.*',
+  nodesAll: 'node.>',
 } as const;
 
 /** Key of a declaration in the `desired` bucket. */

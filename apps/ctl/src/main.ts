@@ -1,0 +1,73 @@
+import { connectPlane, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
+import { COMMON_FLAGS, ConfigError, helpText, parseFlags, runMain, type FlagSpec } from '@plane/runtime';
+import { eventsCommand } from './events.js';
+import { validateCommand } from './validate.js';
+
+const VERBS = ['validate', 'events', 'sync'] as const;
+type Verb = (typeof VERBS)[number];
+
+const FLAGS: FlagSpec[] = [
+  { name: 'stream', type: 'string', default: STREAMS.declarations.name, description: 'events: the stream to read' },
+  { name: 'subject', type: 'string', default: '>', description: 'events: subject filter (wildcards * and >)' },
+  { name: 'since', type: 'string', description: 'events: a stream sequence, an ISO time, or a duration back (10m)' },
+  { name: 'follow', type: 'bool', description: 'events: keep printing new events' },
+  { name: 'limit', type: 'int', description: 'events: print at most this many' },
+  { name: 'json', type: 'bool', description: 'print JSON lines instead of text' },
+  { name: 'repo-name', type: 'string', description: 'sync: only the gitops-sync of this repository' },
+  { name: 'timeout', type: 'duration', default: '60s', description: 'sync: how long to wait for the answer' },
+  ...COMMON_FLAGS,
+];
+
+const USAGE = `usage: planectl <verb> [flags]
+verbs:
+  validate [DIR]   check a platform-config folder; FILE:LINE:COL: message per error; exit 0 valid, 1 invalid
+  events           print recorded events (--stream, --subject, --since, --follow, --json)
+  sync             ask a running gitops-sync to sync now`;
+
+async function main(): Promise<number> {
+  const [verb, ...rest] = process.argv.slice(2);
+  if (!verb || verb === '--help' || verb === 'help') {
+    process.stdout.write(`${USAGE}\n\n${helpText('planectl', 'operator CLI', FLAGS)}\n`);
+    return verb ? 0 : 2;
+  }
+  if (!(VERBS as readonly string[]).includes(verb)) throw new ConfigError(`unknown verb "${verb}"\n${USAGE}`);
+  const { values: f, positionals } = parseFlags(rest, FLAGS);
+  const out = (s: string) => process.stdout.write(s + '\n');
+  const err = (s: string) => process.stderr.write(s + '\n');
+  switch (verb as Verb) {
+    case 'validate':
+      if (positionals.length > 1) throw new ConfigError('validate takes at most one folder');
+      return validateCommand(positionals[0], out, err);
+    case 'events': {
+      const plane = await connectPlane({ ...natsSettingsFromFlags(f, 'planectl'), reconnectForever: false });
+      try {
+        return await eventsCommand(
+          plane.js,
+          plane.jsm,
+          { stream: String(f.stream), subject: String(f.subject), follow: Boolean(f.follow), json: Boolean(f.json), ...(f.since ? { since: String(f.since) } : {}), ...(f.limit !== undefined ? { limit: f.limit as number } : {}) },
+          out,
+        );
+      } finally {
+        await plane.close();
+      }
+    }
+    case 'sync': {
+      const plane = await connectPlane({ ...natsSettingsFromFlags(f, 'planectl'), reconnectForever: false });
+      try {
+        const subject = f['repo-name'] ? `plane.ctl.sync.${String(f['repo-name'])}` : 'plane.ctl.sync';
+        const reply = await plane.nc.request(subject, new Uint8Array(), { timeout: f.timeout as number }).catch((e: unknown) => {
+          throw new Error(`no gitops-sync answered on ${subject} (${(e as Error).message}); is one running against this NATS?`);
+        });
+        const r = JSON.parse(new TextDecoder().decode(reply.data)) as { ok: boolean; repo: string; outcome?: string; commit?: string; error?: string; errors?: unknown[] };
+        if (f.json) out(JSON.stringify(r));
+        else if (!r.ok) out(`${r.repo}: sync failed: ${r.error}`);
+        else out(`${r.repo}@${(r.commit ?? '').slice(0, 12)}: ${r.outcome}`);
+        return r.ok && r.outcome !== 'rejected' ? 0 : 1;
+      } finally {
+        await plane.close();
+      }
+    }
+  }
+}
+
+runMain('planectl', main);

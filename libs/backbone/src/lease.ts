@@ -1,0 +1,70 @@
+// Leader election on a KV bucket with a bucket-wide TTL (2.9 has no per-key TTL): the holder
+// renews its key well within the TTL; when it dies the key ages out and another candidate's
+// create() succeeds. A lease is coordination, not a projection: it is never rebuilt.
+import type { KV } from '@nats-io/kv';
+
+export interface Lease {
+  readonly role: string;
+  readonly id: string;
+  isHolder(): boolean;
+  /** Resolves when this candidate holds the lease. */
+  acquired(): Promise<void>;
+  onChange(listener: (holder: boolean) => void): void;
+  /** Gives the lease up (deletes the key when held) and stops trying. */
+  release(): Promise<void>;
+}
+
+export interface LeaseOptions {
+  /** The bucket's TTL: renewals come every third of it. */
+  ttlMs: number;
+}
+
+const encoder = new TextEncoder();
+
+export function acquireLease(kv: KV, role: string, id: string, opts: LeaseOptions): Lease {
+  let holder = false;
+  let revision = 0;
+  let stopped = false;
+  const listeners: ((h: boolean) => void)[] = [];
+  let resolveAcquired!: () => void;
+  const acquiredP = new Promise<void>((r) => (resolveAcquired = r));
+  const set = (h: boolean) => {
+    if (h === holder) return;
+    holder = h;
+    if (h) resolveAcquired();
+    for (const l of listeners) l(h);
+  };
+  const value = () => encoder.encode(JSON.stringify({ holder: id, renewed_at: new Date().toISOString() }));
+  const tick = async () => {
+    try {
+      if (holder) revision = await kv.update(role, value(), revision);
+      else {
+        revision = await kv.create(role, value());
+        set(true);
+      }
+    } catch {
+      // Someone else holds it (create failed) or we lost it (update's revision is stale).
+      set(false);
+    }
+  };
+  const every = Math.max(100, Math.floor(opts.ttlMs / 3));
+  const timer = setInterval(() => {
+    if (!stopped) void tick();
+  }, every);
+  void tick();
+  return {
+    role,
+    id,
+    isHolder: () => holder,
+    acquired: () => acquiredP,
+    onChange: (l) => listeners.push(l),
+    async release() {
+      stopped = true;
+      clearInterval(timer);
+      if (holder) {
+        await kv.delete(role, { previousSeq: revision }).catch(() => undefined);
+        set(false);
+      }
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// The provider-neutral DNS model: what a domain should answer, and record sets keyed by
+// (name, type, set identifier) as external-dns's endpoints are.
+
+export type ProviderKind = 'powerdns' | 'route53' | 'cloudflare' | 'alidns';
+
+/** What the gtm decider wants one domain to answer. */
+export interface DomainAnswer {
+  /** FQDN, lowercase, no trailing dot. */
+  domain: string;
+  ttl: number;
+  /** Every declared region; weight is the effective weight (0..1000), 0 = withdrawn. */
+  regions: RegionAnswer[];
+}
+
+export interface RegionAnswer {
+  name: string;
+  weight: number;
+  /** The region's ready IPs (v4 and v6). */
+  ips: string[];
+}
+
+/**
+ * One record set in a provider's own model, keyed by (name, type, setId).
+ * - route53: type A/AAAA, setId = region, weight 0..255, values = the region's IPs
+ * - powerdns: type LUA (pickwrandom, setId '') or plain A/AAAA (setId '') when weights are equal
+ * - cloudflare dns: type A/AAAA, setId = the IP, one value, no weight
+ * - cloudflare load_balancer: type POOL, setId = region, weight 0..1, values = origins
+ * - alidns: type A/AAAA, setId = the IP, one value, weight 1..100
+ */
+export interface RecordSet {
+  /** FQDN, lowercase, no trailing dot. */
+  name: string;
+  type: string;
+  setId: string;
+  ttl: number;
+  weight?: number;
+  /** Sorted. */
+  values: string[];
+}
+
+/** A record set as read from the provider: ours (carries our ownership marker) or someone else's. */
+export interface CurrentRecordSet extends RecordSet {
+  owned: boolean;
+  /** Provider ids of the underlying records, for updates and deletes. */
+  ids?: string[];
+}
+
+export type Change =
+  | { action: 'create'; after: RecordSet }
+  | { action: 'update'; before: CurrentRecordSet; after: RecordSet }
+  | { action: 'delete'; before: CurrentRecordSet };
+
+export interface ApplyResult {
+  /** Provider API calls made (reads included). */
+  calls: number;
+}
+
+/** A provider adapter: reads and writes one zone's records through the vendor's API. */
+export interface DnsProvider {
+  readonly kind: ProviderKind;
+  /** Current record sets at these names (all of them, owned or not, every type). */
+  records(zone: string, names: string[]): Promise<CurrentRecordSet[]>;
+  /** Applies the changes, within the provider's batch and rate limits. */
+  apply(zone: string, changes: Change[]): Promise<ApplyResult>;
+}
+
+export class DnsProviderError extends Error {
+  override readonly name = 'DnsProviderError';
+  constructor(
+    message: string,
+    /** HTTP status (429, 5xx are retryable), when there was one. */
+    readonly status?: number,
+    /** The provider's own error code (Throttling, PriorRequestNotComplete, ...). */
+    readonly code?: string,
+    /** Seconds the provider asked us to wait. */
+    readonly retryAfterS?: number,
+  ) {
+    super(message);
+  }
+
+  get retryable(): boolean {
+    return this.status === 429 || (this.status !== undefined && this.status >= 500) || ['Throttling', 'PriorRequestNotComplete', 'Throttling.User', 'ServiceUnavailable'].includes(this.code ?? '');
+  }
+}
+
+export function recordKey(r: Pick<RecordSet, 'name' | 'type' | 'setId'>): string {
+  return `${r.name}|${r.type}|${r.setId}`;
+}
+
+export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
+  return a.ttl === b.ttl && (a.weight ?? null) === (b.weight ?? null) && a.values.length === b.values.length && a.values.every((v, i) => v === b.values[i]);
+}
+
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+export function isIPv6(ip: string): boolean {
+  return ip.includes(':');
+}

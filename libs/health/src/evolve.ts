@@ -1,0 +1,123 @@
+// evolve: fold one NODES event into a node's record. Pure; the clock of an event is its stream
+// timestamp, so a replay folds to the same values.
+import type { NodeStreamEvent } from '@plane/events';
+import type { MetricAverages, MetricSample, NodeHealth, NodeRecord } from './types.js';
+
+export function newNodeRecord(e: { service: string; region: string; node_id: string }, at: number): NodeRecord {
+  return {
+    health: {
+      service: e.service,
+      region: e.region,
+      node_id: e.node_id,
+      ips: [],
+      labels: {},
+      registered_at: at,
+      state: null,
+      state_reason: 'known from its events; not registered yet',
+      state_since: at,
+      ready_since: null,
+      last_heartbeat_at: null,
+      last_heartbeat_seq: 0,
+      exporter_ok: true,
+      exporter_error: null,
+      metrics: null,
+      probe: { seen: 0, passes: 0, fails: 0, last_ok: null, last_at: null, last_latency_ms: null, last_error: null },
+      draining: false,
+      drain_reason: null,
+      deregistered: false,
+      last_seq: 0,
+    },
+    samples: [],
+  };
+}
+
+export function averages(samples: MetricSample[]): MetricAverages | null {
+  if (samples.length === 0) return null;
+  const sum = { cpu: 0, ram: 0, qps: 0, rtt_ms: 0, error_rate: 0 };
+  for (const s of samples) {
+    sum.cpu += s.cpu;
+    sum.ram += s.ram;
+    sum.qps += s.qps;
+    sum.rtt_ms += s.rtt_ms;
+    sum.error_rate += s.error_rate;
+  }
+  const n = samples.length;
+  const r = (x: number) => Math.round((x / n) * 10_000) / 10_000;
+  return { cpu: r(sum.cpu), ram: r(sum.ram), qps: r(sum.qps), rtt_ms: r(sum.rtt_ms), error_rate: r(sum.error_rate), samples: n };
+}
+
+/** Drops samples older than the window (relative to `now`) and refreshes the averages. */
+export function trimWindow(rec: NodeRecord, now: number, windowMs: number): void {
+  const from = now - windowMs;
+  let i = 0;
+  while (i < rec.samples.length && rec.samples[i]!.at < from) i++;
+  if (i > 0) rec.samples.splice(0, i);
+  rec.health.metrics = averages(rec.samples);
+}
+
+/**
+ * Folds an event in. `at` is the event's stream timestamp (ms), `seq` its stream sequence.
+ * Returns false when the event says nothing about health (so nothing needs writing).
+ */
+export function evolveNode(rec: NodeRecord, event: NodeStreamEvent, seq: number, at: number, windowMs: number): boolean {
+  const h: NodeHealth = rec.health;
+  h.last_seq = seq;
+  switch (event.type) {
+    case 'NodeRegistered':
+      h.ips = [...event.data.ips].sort();
+      h.labels = { ...event.data.labels };
+      if (h.deregistered || h.registered_at === 0 || h.state === null) h.registered_at = at;
+      h.deregistered = false;
+      return true;
+    case 'NodeHeartbeat': {
+      const d = event.data;
+      h.last_heartbeat_at = at;
+      h.last_heartbeat_seq = seq;
+      h.exporter_ok = d.exporter_ok;
+      h.exporter_error = d.exporter_ok ? null : (d.exporter_error ?? 'the metric source failed');
+      if (d.exporter_ok) rec.samples.push({ at, cpu: d.cpu, ram: d.ram, qps: d.qps, rtt_ms: d.rtt_ms, error_rate: d.error_rate });
+      trimWindow(rec, at, windowMs);
+      return true;
+    }
+    case 'ProbeResult': {
+      const p = h.probe;
+      p.seen++;
+      p.last_ok = event.data.ok;
+      p.last_at = at;
+      p.last_latency_ms = event.data.latency_ms;
+      p.last_error = event.data.error;
+      if (event.data.ok) {
+        p.passes++;
+        p.fails = 0;
+      } else {
+        p.fails++;
+        p.passes = 0;
+      }
+      return true;
+    }
+    case 'NodeDeregistered':
+      h.deregistered = true;
+      return true;
+    case 'NodeDrainChanged':
+      h.draining = event.data.draining;
+      h.drain_reason = event.data.draining ? `${event.data.reason} (by ${event.data.by})` : null;
+      return true;
+    case 'NodeReady':
+    case 'NodeSuspect':
+    case 'NodeDown': {
+      const d = event.data;
+      if (h.state !== d.to) {
+        h.state = d.to;
+        h.state_since = d.at;
+        h.ready_since = d.to === 'ready' ? d.at : d.to === 'suspect' ? h.ready_since : null;
+      }
+      h.state_reason = d.reason;
+      return true;
+    }
+    default: {
+      const never: never = event;
+      void never;
+      return false;
+    }
+  }
+}
