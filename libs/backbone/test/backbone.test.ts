@@ -121,3 +121,34 @@ describe('backbone', () => {
     expect(await readBucket(kv2)).toEqual(before);
   });
 });
+
+describe('lease', () => {
+  it('one holder at a time; a standby takes over when the holder releases or dies', async () => {
+    const { acquireLease, ensureBucket } = await import('../src/index.js');
+    const def = { name: 'leasetest', description: 'test', history: 1, ttlMs: 1500 };
+    const kv = await ensureBucket(plane.nc, def);
+    const a = acquireLease(kv, 'role', 'a', { ttlMs: 1500 });
+    await a.acquired();
+    const b = acquireLease(kv, 'role', 'b', { ttlMs: 1500 });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(a.isHolder()).toBe(true);
+    expect(b.isHolder()).toBe(false);
+    await a.release();
+    await b.acquired();
+    await b.release();
+
+    // A holder on its own connection dies (the connection goes away without releasing).
+    const other = await connectPlane({ url: server.url, name: 'doomed', reconnectForever: false });
+    const doomed = acquireLease(await ensureBucket(other.nc, def), 'role', 'doomed', { ttlMs: 1500 });
+    await doomed.acquired();
+    const standby = acquireLease(kv, 'role', 'standby', { ttlMs: 1500 });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(standby.isHolder()).toBe(false);
+    const diedAt = Date.now();
+    await other.nc.close();
+    await standby.acquired();
+    const tookOverAfter = Date.now() - diedAt;
+    expect(tookOverAfter).toBeLessThan(1500 + 2000);
+    await standby.release();
+  });
+});

@@ -1,0 +1,234 @@
+// The health projection: folds the NODES stream into the `nodes` bucket (single writer: run it
+// only while holding the lease), and records each node state change as an event on NODES.
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { ensureBucket, BUCKETS, POSITION_KEY, readBucket, STREAMS, type Plane } from '@plane/backbone';
+import { decodeEvent, encodeEvent, nodeKey, nodeSubject, type NodeStreamEvent, type NodeStateEvent } from '@plane/events';
+import { decideNodeState, evolveNode, newNodeRecord, DEFAULT_HEALTH, type HealthSettings, type NodeHealth, type NodeRecord } from '@plane/health';
+import type { Logger } from '@plane/runtime';
+
+export interface HealthWorkerOptions {
+  plane: Plane;
+  log: Logger;
+  settings: () => Map<string, HealthSettings>;
+  source: string;
+  /** How often dirty nodes are written to the bucket (writes are coalesced per node). */
+  flushMs?: number;
+  /** How often time-driven transitions (heartbeat timeout) are checked. */
+  tickMs?: number;
+  /** Clock for time-driven transitions (tests inject one). */
+  now?: () => number;
+  /** Record state events (false: fold only, for a follower or a dry run). */
+  decide?: boolean;
+  onStateEvent?: (e: NodeStateEvent) => void;
+}
+
+const encoder = new TextEncoder();
+
+export class HealthWorker {
+  readonly nodes = new Map<string, NodeRecord>();
+  private kv!: KV;
+  private position = 0;
+  private caughtUpAt = 0;
+  private live = false;
+  private dirty = new Set<string>();
+  /** Ids of state events this worker recorded and has not yet seen come back on the stream. */
+  private readonly ownPending = new Set<string>();
+  private messages: ConsumerMessages | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private loop: Promise<void> | undefined;
+  private flushing: Promise<void> | undefined;
+  private lastWrittenPosition = -1;
+  private readonly waiters: { seq: number; resolve: () => void }[] = [];
+  stats = { folded: 0, stateEvents: 0, writes: 0 };
+
+  constructor(private readonly opts: HealthWorkerOptions) {}
+
+  private settingsFor(service: string): HealthSettings {
+    return this.opts.settings().get(service) ?? DEFAULT_HEALTH;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /** Loads the bucket, refills metric windows from retained heartbeats, then follows the stream. */
+  async start(): Promise<void> {
+    const { plane } = this.opts;
+    this.kv = await ensureBucket(plane.nc, BUCKETS.nodes);
+    const entries = await readBucket(this.kv);
+    const pos = entries.get(POSITION_KEY);
+    this.position = typeof pos === 'number' ? pos : 0;
+    this.lastWrittenPosition = this.position;
+    entries.delete(POSITION_KEY);
+    for (const [key, value] of entries) this.nodes.set(key, { health: value as NodeHealth, samples: [] });
+    if (this.position > 0) await this.refillWindows();
+
+    const info = await plane.jsm.streams.info(STREAMS.nodes.name);
+    this.caughtUpAt = info.state.last_seq;
+    if (this.position >= this.caughtUpAt) this.goLive();
+    const consumer = await plane.js.consumers.get(STREAMS.nodes.name, {
+      filter_subjects: 'node.>',
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: this.position + 1,
+    });
+    this.messages = await consumer.consume({ max_messages: 4096, threshold_messages: 1024 });
+    this.loop = (async () => {
+      for await (const m of this.messages!) {
+        this.fold(m.data, m.info.streamSequence, Math.floor(m.info.timestampNanos / 1e6));
+        if (!this.live && m.info.streamSequence >= this.caughtUpAt) this.goLive();
+      }
+    })();
+    this.timers.push(setInterval(() => void this.flush(), this.opts.flushMs ?? 250));
+  }
+
+  /** After a restart the bucket has averages but not the samples behind them: re-read the window. */
+  private async refillWindows(): Promise<void> {
+    let widest = DEFAULT_HEALTH.window_ms;
+    for (const s of this.opts.settings().values()) widest = Math.max(widest, s.window_ms);
+    const from = new Date(this.now() - widest).toISOString();
+    const { plane } = this.opts;
+    const consumer = await plane.js.consumers.get(STREAMS.nodes.name, { filter_subjects: 'node.*.*.*.heartbeat', deliver_policy: DeliverPolicy.StartTime, opt_start_time: from });
+    if ((await consumer.info(true)).num_pending === 0) return;
+    const it = await consumer.consume({ max_messages: 4096 });
+    for await (const m of it) {
+      const seq = m.info.streamSequence;
+      if (seq <= this.position) {
+        const e = decodeEvent(m.data) as NodeStreamEvent;
+        if (e.type === 'NodeHeartbeat' && e.data.exporter_ok) {
+          const rec = this.nodes.get(nodeKey(e.data));
+          if (rec) rec.samples.push({ at: Math.floor(m.info.timestampNanos / 1e6), cpu: e.data.cpu, ram: e.data.ram, qps: e.data.qps, rtt_ms: e.data.rtt_ms, error_rate: e.data.error_rate });
+        }
+      }
+      if (seq >= this.position || m.info.pending === 0) break;
+    }
+    it.stop();
+    await consumer.delete().catch(() => undefined);
+  }
+
+  private goLive(): void {
+    if (this.live) return;
+    this.live = true;
+    this.opts.log.info({ position: this.position, nodes: this.nodes.size }, 'health projection caught up');
+    this.timers.push(setInterval(() => this.tick(), this.opts.tickMs ?? 500));
+  }
+
+  isLive(): boolean {
+    return this.live;
+  }
+
+  fold(data: Uint8Array, seq: number, at: number): void {
+    let event: NodeStreamEvent;
+    try {
+      event = decodeEvent(data) as NodeStreamEvent;
+    } catch (err) {
+      this.opts.log.warn({ seq, err: String(err) }, 'NODES: skipped a message that is not an event');
+      this.position = seq;
+      return;
+    }
+    const d = event.data;
+    const key = nodeKey(d);
+    let rec = this.nodes.get(key);
+    if (!rec) {
+      rec = newNodeRecord(d, at);
+      this.nodes.set(key, rec);
+    }
+    const s = this.settingsFor(d.service);
+    if (this.ownPending.delete(event.id)) {
+      // Our own state event coming back: already applied when it was decided.
+      rec.health.last_seq = seq;
+    } else {
+      evolveNode(rec, event, seq, at, s.window_ms);
+    }
+    this.position = seq;
+    this.stats.folded++;
+    this.dirty.add(key);
+    if (this.live && event.type !== 'NodeReady' && event.type !== 'NodeSuspect' && event.type !== 'NodeDown') this.decide(rec, s, Math.max(at, this.now()));
+    this.settle();
+  }
+
+  private decide(rec: NodeRecord, s: HealthSettings, now: number): void {
+    if (this.opts.decide === false) return;
+    const event = decideNodeState(rec, s, now, this.opts.source);
+    if (!event) return;
+    // Apply at once (the stream copy, when it comes back, changes nothing) and record it.
+    evolveNode(rec, event, rec.health.last_seq, now, s.window_ms);
+    this.dirty.add(nodeKey(rec.health));
+    this.stats.stateEvents++;
+    this.ownPending.add(event.id);
+    this.opts.onStateEvent?.(event);
+    this.opts.log.info({ event: event.id, node: nodeKey(rec.health), from: event.data.from, to: event.data.to }, `${nodeKey(rec.health)}: ${event.data.from ?? 'new'} -> ${event.data.to}: ${event.data.reason}`);
+    this.opts.plane.js.publish(nodeSubject(rec.health, 'state'), encoder.encode(JSON.stringify(event)), { msgID: event.id }).catch((err: unknown) => {
+      this.opts.log.error({ event: event.id, err: String(err) }, 'could not record a node state event; it is decided again at the next tick');
+      // Forget the local change so the next tick decides (and records) it again.
+      this.ownPending.delete(event.id);
+      rec.health.state = event.data.from;
+    });
+  }
+
+  /** Time-driven transitions: a heartbeat that stops arriving changes nothing by itself. */
+  tick(): void {
+    const now = this.now();
+    for (const rec of this.nodes.values()) {
+      const h = rec.health;
+      if (h.deregistered && h.state === 'deregistered') continue;
+      const s = this.settingsFor(h.service);
+      // A node heard from within two intervals has nothing the clock alone could change.
+      if (h.state === 'ready' && h.last_heartbeat_at !== null && now - h.last_heartbeat_at <= 2 * s.interval_ms) continue;
+      this.decide(rec, s, now);
+    }
+  }
+
+  /** Writes dirty nodes (coalesced) and the position they reflect. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      const keys = [...this.dirty];
+      this.dirty.clear();
+      const position = this.position;
+      const BATCH = 1024;
+      for (let i = 0; i < keys.length; i += BATCH) {
+        await Promise.all(keys.slice(i, i + BATCH).map((k) => this.kv.put(k, encoder.encode(JSON.stringify(this.nodes.get(k)!.health)))));
+      }
+      this.stats.writes += keys.length;
+      if (position !== this.lastWrittenPosition) {
+        await this.kv.put(POSITION_KEY, encoder.encode(JSON.stringify(position)));
+        this.lastWrittenPosition = position;
+      }
+    })()
+      .catch((err: unknown) => this.opts.log.error({ err: String(err) }, 'nodes bucket write failed; retried at the next flush'))
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  private settle(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.position >= this.waiters[i]!.seq) {
+        this.waiters[i]!.resolve();
+        this.waiters.splice(i, 1);
+      }
+    }
+  }
+
+  /** Resolves once the stream is folded up to seq (not yet necessarily written). */
+  waitFor(seq: number): Promise<void> {
+    if (this.position >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  getPosition(): number {
+    return this.position;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.messages?.stop();
+    await this.loop?.catch(() => undefined);
+    await this.flush();
+  }
+}
+
+export { encodeEvent };

@@ -1,0 +1,85 @@
+import { hostname } from 'node:os';
+import { acquireLease, BUCKETS, connectPlane, DesiredWatcher, ensureBucket, ensureStream, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
+import { COMMON_FLAGS, ConfigError, createLogger, createMetricsRegistry, helpText, isLogLevel, parseFlags, runMain, startHealthServer, untilSignal, type FlagSpec } from '@plane/runtime';
+import { Counter, Gauge } from 'prom-client';
+import { healthSettingsOf } from './health/settings.js';
+import { HealthWorker } from './health/worker.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'lease-ttl', type: 'duration', default: '10s', description: 'leader lease TTL: a standby takes over within it when the leader dies' },
+  { name: 'reconcile-interval', type: 'duration', default: '1s', description: 'how often domains are reconciled' },
+  { name: 'dry-run', type: 'bool', description: 'decide and plan, record decisions, but emit no DNS commands' },
+  { name: 'instance-id', type: 'string', description: 'this replica\'s name in the lease (default: hostname and pid)' },
+  ...COMMON_FLAGS,
+];
+
+async function main(): Promise<number> {
+  const { values: f } = parseFlags(process.argv.slice(2), FLAGS);
+  if (f.help) {
+    process.stdout.write(helpText('gtm-controller', 'node health, region weights, node ejection, weighted DNS', FLAGS) + '\n');
+    return 0;
+  }
+  const level = String(f['log-level']);
+  if (!isLogLevel(level)) throw new ConfigError(`--log-level: "${level}" is not a level`);
+  const leaseTtl = f['lease-ttl'] as number;
+  if (leaseTtl < 1000) throw new ConfigError('--lease-ttl must be at least 1s');
+  const id = f['instance-id'] ? String(f['instance-id']) : `${hostname()}-${process.pid}`;
+  const log = createLogger('gtm-controller', level).child({ instance: id });
+
+  const plane = await connectPlane(natsSettingsFromFlags(f, `gtm-controller ${id}`));
+  await ensureStream(plane.jsm, STREAMS.nodes);
+  await ensureStream(plane.jsm, STREAMS.declarations);
+  const desired = new DesiredWatcher(await ensureBucket(plane.nc, BUCKETS.desired));
+  await desired.start();
+  const leases = await ensureBucket(plane.nc, { ...BUCKETS.leases, ttlMs: leaseTtl });
+
+  const registry = createMetricsRegistry('gtm-controller');
+  const leader = new Gauge({ name: 'gtm_controller_leader', help: '1 while this replica holds the lease', registers: [registry] });
+  const stateEvents = new Counter({ name: 'gtm_node_state_events_total', help: 'Node state changes recorded', labelNames: ['to'], registers: [registry] });
+  const lag = new Gauge({ name: 'gtm_health_projection_position', help: 'NODES stream sequence the health projection has folded', registers: [registry] });
+
+  let worker: HealthWorker | undefined;
+  const lease = acquireLease(leases, 'gtm-controller', id, { ttlMs: leaseTtl });
+  const startWorker = async () => {
+    const w = new HealthWorker({
+      plane,
+      log: log.child({ role: 'health' }),
+      settings: () => healthSettingsOf(desired.current()),
+      source: `gtm-controller@${id}`,
+      onStateEvent: (e) => stateEvents.inc({ to: e.data.to }),
+    });
+    await w.start();
+    worker = w;
+  };
+  lease.onChange((holder) => {
+    leader.set(holder ? 1 : 0);
+    if (holder) {
+      log.info('lease acquired: this replica is the leader');
+      startWorker().catch((err: unknown) => log.error({ err: String(err) }, 'health projection failed to start'));
+    } else {
+      log.warn('lease lost: standing by');
+      const w = worker;
+      worker = undefined;
+      void w?.stop();
+    }
+  });
+  const gauges = setInterval(() => lag.set(worker?.getPosition() ?? 0), 1000);
+  const health = f['metrics-listen']
+    ? await startHealthServer({
+        listen: String(f['metrics-listen']),
+        registry,
+        ready: () => (plane.nc.isClosed() ? 'NATS connection closed' : lease.isHolder() && !worker?.isLive() ? 'leader catching up with NODES' : true),
+      })
+    : undefined;
+  log.info({ leaseTtl, dryRun: Boolean(f['dry-run']) }, 'gtm-controller started');
+  await untilSignal();
+  clearInterval(gauges);
+  await worker?.stop();
+  await lease.release();
+  desired.stop();
+  health?.close();
+  await plane.close();
+  return 0;
+}
+
+runMain('gtm-controller', main);
