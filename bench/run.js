@@ -7,7 +7,10 @@ const args = process.argv.slice(2);
 const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
-const SUITES = [['gitops-sync', './gitops-sync.bench.js']];
+const SUITES = [
+  ['gitops-sync', './gitops-sync.bench.js'],
+  ['heartbeats', './heartbeats.bench.js'],
+];
 
 if (jsonFile) writeFileSync(jsonFile, '');
 let failed = false;
@@ -21,6 +24,7 @@ for (const [name, file] of SUITES) {
     printTable(['name', 'value', 'unit', 'baseline', 'ratio', 'note'], rows);
     if (jsonFile) for (const r of results) {
       const line = { name: r.name, value: r.value, unit: r.unit };
+      if (r.nodes !== undefined) line.nodes = r.nodes;
       if (r.baseline !== undefined) line.baseline = r.baseline;
       if (r.ratio !== undefined) line.ratio = r.ratio;
       appendFileSync(jsonFile, JSON.stringify(line) + '\n');

@@ -48,7 +48,7 @@ const probe = (r: NodeRef, ok: boolean) =>
   send(envelope('ProbeResult', `probe:${r.node_id}:${n++}`, { ...r, ip: '127.0.0.5', check: 'http' as const, target: 'http://127.0.0.5/healthz', ok, latency_ms: 3, status: ok ? 200 : 500, error: ok ? null : 'HTTP 500', prober: 'test' }, 'test'), 'probe');
 
 async function stateOf(id: string): Promise<NodeHealth | undefined> {
-  await worker.flush();
+  await worker.flush(true);
   const kv = await new Kvm(plane.nc).open('nodes');
   const e = await kv.get(`svc.jp.${id}`);
   return e?.operation === 'PUT' ? (e.json() as NodeHealth) : undefined;
@@ -168,7 +168,7 @@ describe('health projection', () => {
     await worker.start();
     const info = await plane.jsm.streams.info(STREAMS.nodes.name);
     await worker.waitFor(info.state.last_seq);
-    await worker.flush();
+    await worker.flush(true);
     const rebuilt = await readBucket(await new Kvm(plane.nc).open('nodes'));
     expect(rebuilt).toEqual(live);
     expect((rebuilt.get('svc.jp.d2') as NodeHealth).metrics).toMatchObject({ samples: 5, rtt_ms: 33 });

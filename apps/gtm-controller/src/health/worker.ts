@@ -14,6 +14,11 @@ export interface HealthWorkerOptions {
   source: string;
   /** How often dirty nodes are written to the bucket (writes are coalesced per node). */
   flushMs?: number;
+  /**
+   * A node whose state did not change is written at most this often (its metrics and heartbeat
+   * time may lag the stream by up to this much; a state change is written at the next flush).
+   */
+  minWriteIntervalMs?: number;
   /** How often time-driven transitions (heartbeat timeout) are checked. */
   tickMs?: number;
   /** Clock for time-driven transitions (tests inject one). */
@@ -32,6 +37,9 @@ export class HealthWorker {
   private caughtUpAt = 0;
   private live = false;
   private dirty = new Set<string>();
+  /** Nodes whose state changed since they were last written: written at the next flush. */
+  private urgent = new Set<string>();
+  private readonly writtenAt = new Map<string, number>();
   /** Ids of state events this worker recorded and has not yet seen come back on the stream. */
   private readonly ownPending = new Set<string>();
   private messages: ConsumerMessages | undefined;
@@ -67,12 +75,14 @@ export class HealthWorker {
     const info = await plane.jsm.streams.info(STREAMS.nodes.name);
     this.caughtUpAt = info.state.last_seq;
     if (this.position >= this.caughtUpAt) this.goLive();
-    const consumer = await plane.js.consumers.get(STREAMS.nodes.name, {
+    // An ordered push consumer: the server streams without pull round trips (the fastest way to
+    // follow a busy stream on 2.9).
+    const consumer = await plane.js.consumers.getPushConsumer(STREAMS.nodes.name, {
       filter_subjects: 'node.>',
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.position + 1,
     });
-    this.messages = await consumer.consume({ max_messages: 4096, threshold_messages: 1024 });
+    this.messages = await consumer.consume();
     this.loop = (async () => {
       for await (const m of this.messages!) {
         this.fold(m.data, m.info.streamSequence, Math.floor(m.info.timestampNanos / 1e6));
@@ -97,7 +107,15 @@ export class HealthWorker {
         const e = decodeEvent(m.data) as NodeStreamEvent;
         if (e.type === 'NodeHeartbeat' && e.data.exporter_ok) {
           const rec = this.nodes.get(nodeKey(e.data));
-          if (rec) rec.samples.push({ at: Math.floor(m.info.timestampNanos / 1e6), cpu: e.data.cpu, ram: e.data.ram, qps: e.data.qps, rtt_ms: e.data.rtt_ms, error_rate: e.data.error_rate });
+          const at = Math.floor(m.info.timestampNanos / 1e6);
+          if (rec) {
+            rec.samples.push({ at, cpu: e.data.cpu, ram: e.data.ram, qps: e.data.qps, rtt_ms: e.data.rtt_ms, error_rate: e.data.error_rate });
+            // Writes are coalesced, so the bucket's heartbeat time may trail the stream a little.
+            if (seq > rec.health.last_heartbeat_seq) {
+              rec.health.last_heartbeat_at = at;
+              rec.health.last_heartbeat_seq = seq;
+            }
+          }
         }
       }
       if (seq >= this.position || m.info.pending === 0) break;
@@ -138,7 +156,9 @@ export class HealthWorker {
       // Our own state event coming back: already applied when it was decided.
       rec.health.last_seq = seq;
     } else {
+      const before = rec.health.state;
       evolveNode(rec, event, seq, at, s.window_ms);
+      if (rec.health.state !== before || event.type === 'NodeRegistered' || event.type === 'NodeDeregistered' || event.type === 'NodeDrainChanged') this.urgent.add(key);
     }
     this.position = seq;
     this.stats.folded++;
@@ -154,6 +174,7 @@ export class HealthWorker {
     // Apply at once (the stream copy, when it comes back, changes nothing) and record it.
     evolveNode(rec, event, rec.health.last_seq, now, s.window_ms);
     this.dirty.add(nodeKey(rec.health));
+    this.urgent.add(nodeKey(rec.health));
     this.stats.stateEvents++;
     this.ownPending.add(event.id);
     this.opts.onStateEvent?.(event);
@@ -179,22 +200,33 @@ export class HealthWorker {
     }
   }
 
-  /** Writes dirty nodes (coalesced) and the position they reflect. */
-  flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
+  /**
+   * Writes dirty nodes (coalesced per node) and the position they reflect. The node values go out
+   * as plain publishes onto the bucket's stream; the position is then written with an acked
+   * publish: JetStream stores one connection's messages in order, so its ack means every value
+   * before it was processed too.
+   */
+  flush(force = false): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => (force ? this.flush(true) : undefined));
     this.flushing = (async () => {
-      const keys = [...this.dirty];
-      this.dirty.clear();
+      const now = Date.now();
+      const spacing = this.opts.minWriteIntervalMs ?? 10_000;
+      const keys: string[] = [];
+      for (const k of this.dirty) {
+        if (force || this.urgent.has(k) || now - (this.writtenAt.get(k) ?? 0) >= spacing) keys.push(k);
+      }
+      for (const k of keys) {
+        this.dirty.delete(k);
+        this.urgent.delete(k);
+        this.writtenAt.set(k, now);
+      }
       const position = this.position;
-      const BATCH = 1024;
-      for (let i = 0; i < keys.length; i += BATCH) {
-        await Promise.all(keys.slice(i, i + BATCH).map((k) => this.kv.put(k, encoder.encode(JSON.stringify(this.nodes.get(k)!.health)))));
-      }
+      if (keys.length === 0 && position === this.lastWrittenPosition) return;
+      const { nc, js } = this.opts.plane;
+      for (const k of keys) nc.publish(`$KV.${BUCKETS.nodes.name}.${k}`, encoder.encode(JSON.stringify(this.nodes.get(k)!.health)));
       this.stats.writes += keys.length;
-      if (position !== this.lastWrittenPosition) {
-        await this.kv.put(POSITION_KEY, encoder.encode(JSON.stringify(position)));
-        this.lastWrittenPosition = position;
-      }
+      await js.publish(`$KV.${BUCKETS.nodes.name}.${POSITION_KEY}`, encoder.encode(JSON.stringify(position)));
+      this.lastWrittenPosition = position;
     })()
       .catch((err: unknown) => this.opts.log.error({ err: String(err) }, 'nodes bucket write failed; retried at the next flush'))
       .finally(() => {
@@ -227,7 +259,7 @@ export class HealthWorker {
     this.timers = [];
     this.messages?.stop();
     await this.loop?.catch(() => undefined);
-    await this.flush();
+    await this.flush(true);
   }
 }
 

@@ -1,0 +1,130 @@
+// heartbeats.processed_per_s: heartbeats of N simulated nodes published with plain publish onto
+// the NODES stream, consumed by the health projection, folded, and written to the `nodes` bucket
+// (coalesced per node); measured until the bucket reflects the last one.
+// heartbeats.raw_store_per_s: the same messages published the same way into the same stream on
+// the same nats-server, with no consumer: the baseline. heartbeats.bytes_per_node: projection
+// memory per tracked node.
+import { Worker } from 'node:worker_threads';
+import { connectPlane, ensureStream, deleteBucket, STREAMS } from '@plane/backbone';
+import { createLogger } from '@plane/runtime';
+import { startNatsServer } from '@plane/testkit';
+import { HealthWorker } from '../apps/gtm-controller/dist/health/worker.js';
+
+const SIZES = (process.env.BENCH_NODES ?? '1000,10000,100000').split(',').map(Number);
+const BEATS = Number(process.env.BENCH_BEATS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+const SETTINGS = { interval_ms: 5000, rise: 2, fall: 3, heartbeat_timeout_ms: 600_000, window_ms: 600_000, eject_error_rate_above: 0.5, eject_rtt_ms_above: 1000 };
+
+/** The simulated nodes run in a worker thread with their own connection (as agents would). */
+async function startPublisher(url) {
+  const worker = new Worker(new URL('./heartbeat-publisher.js', import.meta.url), { workerData: { url } });
+  const waiting = [];
+  worker.on('message', (m) => {
+    const i = waiting.findIndex((w) => w.op === m.op && (w.name === undefined || w.name === m.name));
+    if (i >= 0) waiting.splice(i, 1)[0].resolve(m);
+  });
+  const expect = (op, name) => new Promise((resolve) => waiting.push({ op, name, resolve }));
+  await expect('ready');
+  return {
+    prepare: (name, nodes, beats, boot) => {
+      const p = expect('prepared', name);
+      worker.postMessage({ op: 'prepare', name, nodes, beats, boot });
+      return p;
+    },
+    publish: (name) => {
+      const p = expect('published', name);
+      worker.postMessage({ op: 'publish', name });
+      return p;
+    },
+    close: async () => {
+      const p = expect('closed');
+      worker.postMessage({ op: 'close' });
+      await p;
+      await worker.terminate();
+    },
+  };
+}
+
+async function untilStored(jsm, count, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await jsm.streams.info(STREAMS.nodes.name);
+    if (info.state.messages >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${info.state.messages} of ${count} stored`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function freshStream(plane) {
+  await plane.jsm.streams.delete(STREAMS.nodes.name).catch(() => undefined);
+  await deleteBucket(plane.jsm, 'nodes');
+  await ensureStream(plane.jsm, STREAMS.nodes);
+}
+
+function heapUsed() {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+export async function run() {
+  const server = await startNatsServer();
+  const plane = await connectPlane({ url: server.url, name: 'bench' });
+  const log = createLogger('bench', 'silent');
+  const results = [];
+  try {
+    for (const n of SIZES) {
+      const publisher = await startPublisher(server.url);
+      const warm = await publisher.prepare(`warm-${n}`, n, 1, 1);
+      const timed = await publisher.prepare(`timed-${n}`, n, BEATS, 2);
+      const raws = [];
+      const processed = [];
+      let bytesPerNode = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        // Baseline: plain publish, no consumer, until every message is stored.
+        await freshStream(plane);
+        let t = performance.now();
+        await publisher.publish(timed.name);
+        await untilStored(plane.jsm, timed.count);
+        raws.push(timed.count / ((performance.now() - t) / 1000));
+
+        // Processed: the health projection follows the stream and writes the bucket.
+        await freshStream(plane);
+        const before = heapUsed();
+        const worker = new HealthWorker({ plane, log, settings: () => new Map([['svc', SETTINGS]]), source: 'bench', flushMs: 1000, decide: false });
+        await worker.start();
+        await publisher.publish(warm.name);
+        await untilStored(plane.jsm, warm.count);
+        await worker.waitFor(warm.count);
+        await worker.flush(true);
+        if (round === 0) bytesPerNode = (heapUsed() - before) / n;
+        t = performance.now();
+        await publisher.publish(timed.name);
+        const tPub = performance.now();
+        await worker.waitFor(warm.count + timed.count);
+        const tFold = performance.now();
+        await worker.flush(true);
+        processed.push(timed.count / ((performance.now() - t) / 1000));
+        if (process.env.BENCH_DEBUG) process.stderr.write(`${n}: publish ${(tPub - t).toFixed(0)} ms, folded at ${(tFold - t).toFixed(0)} ms, flushed at ${(performance.now() - t).toFixed(0)} ms, writes ${worker.stats.writes}\n`);
+        await worker.stop();
+      }
+      await publisher.close();
+      const rawRate = median(raws);
+      const processedRate = median(processed);
+      const label = n >= 1000 ? `${n / 1000}k` : String(n);
+      results.push({ name: 'heartbeats.processed_per_s', value: processedRate, unit: 'msg/s', baseline: rawRate, ratio: processedRate / rawRate, note: `${label} nodes x ${BEATS} heartbeats, median of ${ROUNDS}`, nodes: n });
+      results.push({ name: 'heartbeats.raw_store_per_s', value: rawRate, unit: 'msg/s', note: `${label} nodes, plain publish, no consumer, median of ${ROUNDS}`, nodes: n });
+      results.push({ name: 'heartbeats.ratio', value: processedRate / rawRate, unit: 'ratio', note: `${label} nodes (target >= 0.5)`, nodes: n });
+      results.push({ name: 'heartbeats.bytes_per_node', value: bytesPerNode, unit: 'bytes', note: `${label} nodes`, nodes: n });
+    }
+  } finally {
+    await plane.close();
+    await server.dispose();
+  }
+  return results;
+}
