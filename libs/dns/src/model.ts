@@ -79,9 +79,15 @@ export class DnsProviderError extends Error {
   }
 
   get retryable(): boolean {
-    return this.status === 429 || (this.status !== undefined && this.status >= 500) || ['Throttling', 'PriorRequestNotComplete', 'Throttling.User', 'ServiceUnavailable'].includes(this.code ?? '');
+    if (this.status === 429 || (this.status !== undefined && this.status >= 500)) return true;
+    // No HTTP status: the request never got an answer (connection refused, reset, timed out).
+    if (this.status === undefined && this.code !== undefined && TRANSIENT_CODES.has(this.code)) return true;
+    return RETRYABLE_CODES.has(this.code ?? '');
   }
 }
+
+const RETRYABLE_CODES = new Set(['Throttling', 'PriorRequestNotComplete', 'Throttling.User', 'ServiceUnavailable', 'ConnectionError', 'ChangePending']);
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'TimeoutError', 'RequestTimeoutError', 'AbortError', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 
 export function recordKey(r: Pick<RecordSet, 'name' | 'type' | 'setId'>): string {
   return `${r.name}|${r.type}|${r.setId}`;
@@ -97,4 +103,17 @@ export function normalizeName(name: string): string {
 
 export function isIPv6(ip: string): boolean {
   return ip.includes(':');
+}
+
+/**
+ * The canonical text of an IP (IPv6 lowercase and compressed as RFC 5952 says), so that what we
+ * render compares equal to what a provider stores and a steady state plans nothing.
+ */
+export function canonicalIp(ip: string): string {
+  if (!isIPv6(ip)) return ip.split('.').map((p) => String(Number(p))).join('.');
+  try {
+    return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return ip.toLowerCase();
+  }
 }

@@ -1,6 +1,6 @@
 // Each provider's own weight model. Proportions are the same everywhere: a region's share of the
 // domain's answers is its effective weight, split evenly over its ready IPs (DECLARATIONS.md).
-import { isIPv6, normalizeName, type DomainAnswer, type ProviderKind, type RecordSet } from './model.js';
+import { canonicalIp, isIPv6, normalizeName, type DomainAnswer, type ProviderKind, type RecordSet } from './model.js';
 
 export interface RenderOptions {
   /** cloudflare only. */
@@ -115,7 +115,7 @@ function dedupe(records: RecordSet[]): RecordSet[] {
 
 /** The record sets a provider should hold for a domain's answer, in the provider's own model. */
 export function renderRecordSets(kind: ProviderKind, answer: DomainAnswer, opts: RenderOptions = {}): RecordSet[] {
-  const a: DomainAnswer = { ...answer, domain: normalizeName(answer.domain) };
+  const a: DomainAnswer = { ...answer, domain: normalizeName(answer.domain), regions: answer.regions.map((r) => ({ ...r, ips: r.ips.map(canonicalIp) })) };
   const sets = (() => {
     switch (kind) {
       case 'route53':
