@@ -41,6 +41,27 @@ export const STREAMS = {
     maxMsgsPerSubject: 1000,
     duplicateWindowMs: 120_000,
   },
+  decisions: {
+    name: 'DECISIONS',
+    subjects: ['gtm.>', 'autoscale.>'],
+    description: 'Every weight, ejection and scale decision with its full inputs, and alerts',
+    retention: 'limits',
+    duplicateWindowMs: 120_000,
+  },
+  commands: {
+    name: 'COMMANDS',
+    subjects: ['cmd.>'],
+    description: 'Work queue: DNS-apply and git-commit commands for the executors (Nats-Msg-Id = decision id)',
+    retention: 'workqueue',
+    duplicateWindowMs: 120_000,
+  },
+  outcomes: {
+    name: 'OUTCOMES',
+    subjects: ['dns.>', 'git.>'],
+    description: 'What the executors did: applied, no-op, failed, retrying, conflict, superseded',
+    retention: 'limits',
+    duplicateWindowMs: 120_000,
+  },
 } satisfies Record<string, StreamDefinition>;
 
 export const BUCKETS = {
@@ -52,6 +73,16 @@ export const BUCKETS = {
   nodes: {
     name: 'nodes',
     description: 'Projection of NODES: latest health per <service>.<region>.<node_id>',
+    history: 1,
+  },
+  dns: {
+    name: 'dns',
+    description: 'Last applied record sets per <zone>.<name> (tokens), with the decision that set them',
+    history: 5,
+  },
+  gtm: {
+    name: 'gtm',
+    description: 'gtm decider state per domain (token): last answer, last good answer, ejections, freeze',
     history: 1,
   },
   leases: {

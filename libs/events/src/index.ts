@@ -4,3 +4,4 @@ export { subjects, desiredKey, domainToken, repoToken, assertToken, type Declara
 export * from './declaration-events.js';
 export { validateEvent, knownEventTypes, eventSchemasDir } from './validate.js';
 export * from './node-events.js';
+export * from './dns-events.js';

@@ -31,6 +31,10 @@ export const subjects = {
   syncRequest: (repo: string) => `plane.ctl.sync.${assertToken(repo, 'repo')}`,
   syncRequestAll: 'plane.ctl.sync.*',
   nodesAll: 'node.>',
+  gtmDecision: (domain: string) => `gtm.decision.${domainToken(domain)}`,
+  gtmAlert: (domain: string) => `gtm.alert.${domainToken(domain)}`,
+  dnsCommand: (provider: string, zone: string) => `cmd.dns.${assertToken(provider, 'provider')}.${domainToken(zone)}`,
+  dnsOutcome: (outcome: string, zone: string) => `dns.${assertToken(outcome, 'outcome')}.${domainToken(zone)}`,
 } as const;
 
 /** Key of a declaration in the `desired` bucket. */

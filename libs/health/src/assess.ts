@@ -11,6 +11,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 /** Why the node must be out, or null when nothing forbids serving. */
 export function ejectionCause(h: NodeHealth, s: HealthSettings, now: number): string | null {
+  if (h.ips.length === 0) return 'not registered: no IPs known (heartbeats alone do not make a node)';
   if (h.last_heartbeat_at === null) return 'registered; no heartbeat yet';
   const age = now - h.last_heartbeat_at;
   if (age > s.heartbeat_timeout_ms) return `no heartbeat for ${secs(age)} (heartbeat_timeout ${secs(s.heartbeat_timeout_ms)})`;

@@ -21,7 +21,7 @@ export function newNodeRecord(e: { service: string; region: string; node_id: str
       exporter_ok: true,
       exporter_error: null,
       metrics: null,
-      probe: { seen: 0, passes: 0, fails: 0, last_ok: null, last_at: null, last_latency_ms: null, last_error: null },
+      probe: { seen: 0, passes: 0, fails: 0, by_ip: {}, last_ok: null, last_at: null, last_latency_ms: null, last_error: null },
       draining: false,
       drain_reason: null,
       deregistered: false,
@@ -86,13 +86,20 @@ export function evolveNode(rec: NodeRecord, event: NodeStreamEvent, seq: number,
       p.last_at = at;
       p.last_latency_ms = event.data.latency_ms;
       p.last_error = event.data.error;
+      const streak = p.by_ip[event.data.ip] ?? { passes: 0, fails: 0 };
       if (event.data.ok) {
-        p.passes++;
-        p.fails = 0;
+        streak.passes++;
+        streak.fails = 0;
       } else {
-        p.fails++;
-        p.passes = 0;
+        streak.fails++;
+        streak.passes = 0;
       }
+      p.by_ip[event.data.ip] = streak;
+      // IPs the node no longer has stop counting.
+      for (const ip of Object.keys(p.by_ip)) if (h.ips.length > 0 && !h.ips.includes(ip)) delete p.by_ip[ip];
+      const streaks = Object.values(p.by_ip);
+      p.passes = Math.min(...streaks.map((x) => x.passes));
+      p.fails = Math.max(...streaks.map((x) => x.fails));
       return true;
     }
     case 'NodeDeregistered':

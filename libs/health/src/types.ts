@@ -68,8 +68,12 @@ export interface NodeHealth extends NodeRef {
 export interface ProbeStreak {
   /** Probe results seen at all (a node never probed is judged by heartbeats alone). */
   seen: number;
+  /** Passing probes in a row of the node's worst IP (the fewest). */
   passes: number;
+  /** Failed probes in a row of the node's worst IP (the most). */
   fails: number;
+  /** Streaks per probed IP: a node with one bad IP of two must not flap between pass and fail. */
+  by_ip: Record<string, { passes: number; fails: number }>;
   last_ok: boolean | null;
   last_at: number | null;
   last_latency_ms: number | null;
