@@ -3,7 +3,7 @@ import { isWrongLastSequence, publishEvent, type Plane } from '@plane/backbone';
 import { crossCheck, parseDeclarationFile, type Declaration, type DeclarationError } from '@plane/declarations';
 import type { Logger } from '@plane/runtime';
 import { redactUrl, type GitSource, type TreeFile } from './git-source.js';
-import { planSync, type KnownState, type SyncSource } from './plan.js';
+import { lastProcessedCommit, planSync, type KnownState, type SyncSource } from './plan.js';
 import { loadKnownState, resolveUnknownSubjects } from './known-state.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -113,6 +113,12 @@ export class Syncer {
     const commit = await git.fetch();
     const known: KnownState = await loadKnownState(plane, repo);
     const base: SyncResult = { outcome: 'unchanged', commit, added: [], changed: [], removed: [], recorded: [], errors: [], warnings: [] };
+    const processed = lastProcessedCommit(known);
+    if (processed === commit) {
+      const reason = `commit ${commit.slice(0, 12)} was already ${known.lastRejected?.commit === commit && (known.lastCompleted?.seq ?? 0) < (known.lastRejected?.seq ?? 0) ? 'rejected' : 'synced'}`;
+      log.debug({ commit }, reason);
+      return { ...base, reason };
+    }
     const tree = await this.readTree(commit);
     await resolveUnknownSubjects(plane, known, tree.declarations.map((d) => `${d.kind}/${d.name}`));
     const source: SyncSource = { url: redactUrl(git.url), branch: git.branch, path };
