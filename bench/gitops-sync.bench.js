@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connectPlane, ensureStream, STREAMS } from '@plane/backbone';
 import { createLogger } from '@plane/runtime';
 import { createTestRepo, startNatsServer } from '@plane/testkit';
-import { GitSource } from '../apps/gitops-sync/dist/git-source.js';
+import { GitSource } from '@plane/git';
 import { Syncer } from '../apps/gitops-sync/dist/syncer.js';
 
 const SERVICES = 1000;

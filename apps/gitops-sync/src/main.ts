@@ -16,7 +16,7 @@ import {
   type FlagSpec,
 } from '@plane/runtime';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { GitSource, redactUrl } from './git-source.js';
+import { GitSource, redactUrl } from '@plane/git';
 import { formatSyncResult } from './report.js';
 import { Syncer, type SyncResult } from './syncer.js';
 import { startWebhookServer } from './webhook.js';

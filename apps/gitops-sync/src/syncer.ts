@@ -2,7 +2,7 @@
 import { isWrongLastSequence, publishEvent, type Plane } from '@plane/backbone';
 import { crossCheck, parseDeclarationFile, type Declaration, type DeclarationError } from '@plane/declarations';
 import type { Logger } from '@plane/runtime';
-import { redactUrl, type GitSource, type TreeFile } from './git-source.js';
+import { redactUrl, type GitSource, type TreeFile } from '@plane/git';
 import { lastProcessedCommit, planSync, type KnownState, type SyncSource } from './plan.js';
 import { loadKnownState, resolveUnknownSubjects } from './known-state.js';
 

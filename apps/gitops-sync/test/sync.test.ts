@@ -21,7 +21,7 @@ import {
 import { createLogger } from '@plane/runtime';
 import { validateEvent, type SyncRejected } from '@plane/events';
 import { createTestRepo, startNatsServer, type NatsServerHandle, type TestRepo } from '@plane/testkit';
-import { GitSource } from '../src/git-source.js';
+import { GitSource } from '@plane/git';
 import { Syncer } from '../src/syncer.js';
 import { loadKnownState, resolveUnknownSubjects } from '../src/known-state.js';
 import { planSync } from '../src/plan.js';

@@ -128,3 +128,13 @@ export class GitSource {
     });
   }
 }
+
+/** Reads one file at a commit (undefined when it does not exist there). */
+export async function readFileAt(source: GitSource, commit: string, path: string): Promise<Buffer | undefined> {
+  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  const files = await source.listTree(commit, dir);
+  const name = dir ? path.slice(dir.length + 1) : path;
+  const f = files.find((x) => x.path === name);
+  if (!f) return undefined;
+  return (await source.readBlobs([f.blob])).get(f.blob);
+}
