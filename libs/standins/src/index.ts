@@ -3,3 +3,4 @@
 export { startRoute53StandIn, type Route53StandIn, type Route53StandInOptions } from './route53/index.js';
 export { startCloudflareStandIn, type CloudflareStandIn, type CloudflareStandInOptions } from './cloudflare/index.js';
 export { startAlidnsStandIn, type AlidnsStandIn, type AlidnsStandInOptions } from './alidns/index.js';
+export { startGitHubStandIn } from './github/index.js';
