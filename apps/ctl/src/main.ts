@@ -2,8 +2,10 @@ import { connectPlane, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
 import { COMMON_FLAGS, ConfigError, helpText, parseFlags, runMain, type FlagSpec } from '@plane/runtime';
 import { eventsCommand } from './events.js';
 import { validateCommand } from './validate.js';
+import { explainCommand, replayCommand } from './decisions.js';
+import { planCommand } from './plan.js';
 
-const VERBS = ['validate', 'events', 'sync'] as const;
+const VERBS = ['validate', 'events', 'sync', 'plan', 'explain', 'replay'] as const;
 type Verb = (typeof VERBS)[number];
 
 const FLAGS: FlagSpec[] = [
@@ -15,6 +17,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'json', type: 'bool', description: 'print JSON lines instead of text' },
   { name: 'repo-name', type: 'string', description: 'sync: only the gitops-sync of this repository' },
   { name: 'timeout', type: 'duration', default: '60s', description: 'sync: how long to wait for the answer' },
+  { name: 'live', type: 'bool', description: 'plan: compare with the provider\'s records now (needs its credentials) instead of the last applied ones' },
+  { name: 'verify', type: 'bool', description: 'replay: re-run every recorded decision and report any that differ' },
   ...COMMON_FLAGS,
 ];
 
@@ -22,7 +26,10 @@ const USAGE = `usage: planectl <verb> [flags]
 verbs:
   validate [DIR]   check a platform-config folder; FILE:LINE:COL: message per error; exit 0 valid, 1 invalid
   events           print recorded events (--stream, --subject, --since, --follow, --json)
-  sync             ask a running gitops-sync to sync now`;
+  sync             ask a running gitops-sync to sync now
+  plan             the DNS changes that would be applied now, per zone, without applying (--live)
+  explain ID       a decision: why, its inputs, regions, and what the executors did with it
+  replay --verify  re-run every recorded decision (--since SEQ) and report any that differ`;
 
 async function main(): Promise<number> {
   const [verb, ...rest] = process.argv.slice(2);
@@ -47,6 +54,34 @@ async function main(): Promise<number> {
           { stream: String(f.stream), subject: String(f.subject), follow: Boolean(f.follow), json: Boolean(f.json), ...(f.since ? { since: String(f.since) } : {}), ...(f.limit !== undefined ? { limit: f.limit as number } : {}) },
           out,
         );
+      } finally {
+        await plane.close();
+      }
+    }
+    case 'plan': {
+      const plane = await connectPlane({ ...natsSettingsFromFlags(f, 'planectl'), reconnectForever: false });
+      try {
+        return await planCommand(plane, Boolean(f.live), out);
+      } finally {
+        await plane.close();
+      }
+    }
+    case 'explain': {
+      if (positionals.length !== 1) throw new ConfigError('explain takes one decision id');
+      const plane = await connectPlane({ ...natsSettingsFromFlags(f, 'planectl'), reconnectForever: false });
+      try {
+        return await explainCommand(plane.js, plane.jsm, positionals[0]!, Boolean(f.json), out);
+      } finally {
+        await plane.close();
+      }
+    }
+    case 'replay': {
+      if (!f.verify) throw new ConfigError('replay needs --verify (replay only verifies; it never re-applies)');
+      const since = f.since ? Number(f.since) : undefined;
+      if (since !== undefined && !Number.isInteger(since)) throw new ConfigError('replay --since takes a stream sequence');
+      const plane = await connectPlane({ ...natsSettingsFromFlags(f, 'planectl'), reconnectForever: false });
+      try {
+        return await replayCommand(plane.js, plane.jsm, since, out);
       } finally {
         await plane.close();
       }

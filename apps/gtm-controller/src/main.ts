@@ -1,8 +1,11 @@
 import { hostname } from 'node:os';
 import { acquireLease, BUCKETS, connectPlane, DesiredWatcher, ensureBucket, ensureStream, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
 import { COMMON_FLAGS, ConfigError, createLogger, createMetricsRegistry, helpText, isLogLevel, parseFlags, runMain, startHealthServer, untilSignal, type FlagSpec } from '@plane/runtime';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { healthSettingsOf } from './health/settings.js';
+import { DnsExecutor } from './dns/executor.js';
+import { ProviderCache } from '@plane/dns';
+import { Reconciler } from './reconciler.js';
 import { HealthWorker } from './health/worker.js';
 
 const FLAGS: FlagSpec[] = [
@@ -29,6 +32,7 @@ async function main(): Promise<number> {
   const plane = await connectPlane(natsSettingsFromFlags(f, `gtm-controller ${id}`));
   await ensureStream(plane.jsm, STREAMS.nodes);
   await ensureStream(plane.jsm, STREAMS.declarations);
+  for (const s of [STREAMS.decisions, STREAMS.commands, STREAMS.outcomes]) await ensureStream(plane.jsm, s);
   const desired = new DesiredWatcher(await ensureBucket(plane.nc, BUCKETS.desired));
   await desired.start();
   const leases = await ensureBucket(plane.nc, { ...BUCKETS.leases, ttlMs: leaseTtl });
@@ -38,6 +42,25 @@ async function main(): Promise<number> {
   const stateEvents = new Counter({ name: 'gtm_node_state_events_total', help: 'Node state changes recorded', labelNames: ['to'], registers: [registry] });
   const lag = new Gauge({ name: 'gtm_health_projection_position', help: 'NODES stream sequence the health projection has folded', registers: [registry] });
 
+  const decisions = new Counter({ name: 'gtm_decisions_total', help: 'Decisions and alerts recorded', labelNames: ['type'], registers: [registry] });
+  const outcomes = new Counter({ name: 'gtm_dns_outcomes_total', help: 'DNS executor outcomes', labelNames: ['provider', 'outcome'], registers: [registry] });
+  const providerCalls = new Counter({ name: 'gtm_provider_calls_total', help: 'DNS provider API calls', labelNames: ['provider'], registers: [registry] });
+  const reconcileSeconds = new Histogram({ name: 'gtm_reconcile_duration_seconds', help: 'Time of one reconcile pass over every domain', registers: [registry] });
+  const dryRun = Boolean(f['dry-run']);
+  const executor = dryRun
+    ? undefined
+    : new DnsExecutor({
+        plane,
+        log: log.child({ role: 'dns-executor' }),
+        providers: new ProviderCache(),
+        source: `gtm-controller@${id}`,
+        onOutcome: (o) => {
+          outcomes.inc({ provider: o.provider, outcome: o.outcome });
+          providerCalls.inc({ provider: o.provider }, o.calls);
+        },
+      });
+  await executor?.start();
+  let reconciler: Reconciler | undefined;
   let worker: HealthWorker | undefined;
   const lease = acquireLease(leases, 'gtm-controller', id, { ttlMs: leaseTtl });
   const startWorker = async () => {
@@ -50,6 +73,9 @@ async function main(): Promise<number> {
     });
     await w.start();
     worker = w;
+    const r = new Reconciler({ plane, log: log.child({ role: 'reconcile' }), desired, health: w, source: `gtm-controller@${id}`, dryRun, onDecision: (e) => decisions.inc({ type: e.type }) });
+    await r.start();
+    reconciler = r;
   };
   lease.onChange((holder) => {
     leader.set(holder ? 1 : 0);
@@ -60,10 +86,19 @@ async function main(): Promise<number> {
       log.warn('lease lost: standing by');
       const w = worker;
       worker = undefined;
+      reconciler = undefined;
       void w?.stop();
     }
   });
   const gauges = setInterval(() => lag.set(worker?.getPosition() ?? 0), 1000);
+  const reconcileTimer = setInterval(() => {
+    if (!reconciler || !lease.isHolder()) return;
+    const end = reconcileSeconds.startTimer();
+    reconciler.reconcile().then(() => end(), (err: unknown) => {
+      end();
+      log.error({ err: String(err) }, 'reconcile failed; retried at the next interval');
+    });
+  }, f['reconcile-interval'] as number);
   const health = f['metrics-listen']
     ? await startHealthServer({
         listen: String(f['metrics-listen']),
@@ -74,6 +109,8 @@ async function main(): Promise<number> {
   log.info({ leaseTtl, dryRun: Boolean(f['dry-run']) }, 'gtm-controller started');
   await untilSignal();
   clearInterval(gauges);
+  clearInterval(reconcileTimer);
+  await executor?.stop();
   await worker?.stop();
   await lease.release();
   desired.stop();

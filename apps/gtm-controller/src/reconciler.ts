@@ -1,0 +1,142 @@
+// The leader's reconcile loop: for every declared domain, decide (pure), record the decision,
+// render the answer in the provider's model and, when it differs from what was last commanded,
+// emit one DnsApply command carrying the full desired record sets.
+import type { KV } from '@nats-io/kv';
+import { BUCKETS, declarationsOf, ensureBucket, lastEventOn, publishEvent, readBucket, STREAMS, type DesiredWatcher, type Plane } from '@plane/backbone';
+import type { GtmSpec } from '@plane/declarations';
+import { recordKey, renderRecordSets, sameRecordSet, type RecordSet } from '@plane/dns';
+import { canonicalJson, domainToken, envelope, subjects, type DnsApply, type EventEnvelope } from '@plane/events';
+import { buildDomainInputs, decideDomain, initialDomainState, type DomainState } from '@plane/gtm';
+import type { Logger } from '@plane/runtime';
+import type { HealthWorker } from './health/worker.js';
+import { dnsKey, type AppliedEntry } from './dns/executor.js';
+import { zoneOf } from '@plane/dns';
+
+/** An operator's suspend of a service (planectl suspend), on top of a declared `suspend: true`. */
+export interface SuspendOverride {
+  reason: string;
+}
+
+export interface ReconcilerOptions {
+  plane: Plane;
+  log: Logger;
+  desired: DesiredWatcher;
+  health: HealthWorker;
+  source: string;
+  dryRun: boolean;
+  overrides?: () => Map<string, SuspendOverride>;
+  now?: () => number;
+  onDecision?: (e: EventEnvelope) => void;
+}
+
+const encoder = new TextEncoder();
+
+function sameSets(a: RecordSet[], b: RecordSet[]): boolean {
+  if (a.length !== b.length) return false;
+  const byKey = new Map(b.map((r) => [recordKey(r), r]));
+  return a.every((r) => {
+    const o = byKey.get(recordKey(r));
+    return o !== undefined && sameRecordSet(r, o);
+  });
+}
+
+export class Reconciler {
+  private gtmKv!: KV;
+  private readonly states = new Map<string, DomainState>();
+  /** Record sets last commanded per domain (seeded from the `dns` bucket). */
+  private readonly commanded = new Map<string, RecordSet[]>();
+  private running: Promise<void> | undefined;
+  stats = { decisions: 0, commands: 0, reconciles: 0 };
+
+  constructor(private readonly opts: ReconcilerOptions) {}
+
+  async start(): Promise<void> {
+    const { plane } = this.opts;
+    this.gtmKv = await ensureBucket(plane.nc, BUCKETS.gtm);
+    for (const [k, v] of await readBucket(this.gtmKv)) this.states.set(k, v as DomainState);
+    for (const v of (await readBucket(await ensureBucket(plane.nc, BUCKETS.dns))).values()) {
+      const e = v as AppliedEntry;
+      this.commanded.set(e.name, e.record_sets);
+    }
+  }
+
+  /** One pass over every domain; passes never overlap. */
+  reconcile(): Promise<void> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const { plane, log } = this.opts;
+    const now = (this.opts.now ?? Date.now)();
+    const snapshot = this.opts.desired.current();
+    const live = this.opts.health.isLive();
+    const stale = plane.nc.isClosed() ? 'the NATS connection is closed' : !live ? 'the health projection is still catching up with NODES' : null;
+    const overrides = this.opts.overrides?.() ?? new Map<string, SuspendOverride>();
+    this.stats.reconciles++;
+    const nodes = [...this.opts.health.nodes.values()].map((r) => r.health);
+    for (const decl of declarationsOf<GtmSpec>(snapshot, 'gtm').values()) {
+      const spec = decl.spec;
+      const inputs = spec.domains.flatMap((d) =>
+        buildDomainInputs({ spec: { ...spec, domains: [d] }, commit: decl.commit, nodes, suspend: overrides.get(spec.service) ?? null, fresh: stale === null, stale_reason: stale, zone: zoneOf(spec.dns, d.name) }),
+      );
+      for (const input of inputs) {
+        const key = domainToken(input.domain);
+        const before = this.states.get(key) ?? initialDomainState();
+        const { events, state } = decideDomain(input, before, now, this.opts.source);
+        let decisionSeq = 0;
+        let decisionId: string | undefined;
+        for (const e of events) {
+          const subject = e.type === 'GtmAlert' ? subjects.gtmAlert(input.domain) : subjects.gtmDecision(input.domain);
+          const pub = await publishEvent(plane.js, subject, e);
+          this.opts.onDecision?.(e);
+          if (e.type === 'GtmDecided') {
+            decisionSeq = pub.seq;
+            decisionId = e.id;
+            this.stats.decisions++;
+            log.info({ event: e.id, seq: pub.seq, domain: input.domain }, (e.data as { reason: string }).reason);
+          } else {
+            log.warn({ event: e.id, domain: input.domain }, (e.data as { message: string }).message);
+          }
+        }
+        if (canonicalJson(state) !== canonicalJson(before)) {
+          this.states.set(key, state);
+          await this.gtmKv.put(key, encoder.encode(JSON.stringify(state)));
+        }
+        if (!state.answer || this.opts.dryRun || input.suspended) continue;
+        const wanted = renderRecordSets(input.provider, state.answer, { cloudflareMode: spec.dns.provider === 'cloudflare' ? spec.dns.mode : 'dns' });
+        const last = this.commanded.get(input.domain);
+        if (last && sameSets(last, wanted)) continue;
+        if (!decisionId) {
+          // The desired records differ from the last command without a new decision (a restart
+          // between the decision and its command): command it under the last recorded decision.
+          const last = await lastEventOn(plane.jsm, STREAMS.decisions.name, subjects.gtmDecision(input.domain));
+          if (!last) continue;
+          decisionId = last.event.id;
+          decisionSeq = last.seq;
+        }
+        const cmd: DnsApply = envelope(
+          'DnsApply',
+          decisionId,
+          { provider: input.provider, zone: input.zone, settings: spec.dns as unknown as Record<string, unknown>, service: input.service, domain: input.domain, names: [input.domain], record_sets: wanted, decision_id: decisionId, decision_seq: decisionSeq },
+          this.opts.source,
+          new Date(now),
+        );
+        await publishEvent(plane.js, subjects.dnsCommand(input.provider, input.zone), cmd);
+        this.commanded.set(input.domain, wanted);
+        this.stats.commands++;
+        log.info({ command: cmd.id, domain: input.domain, zone: input.zone, provider: input.provider, record_sets: wanted.length }, `${input.domain}: DNS-apply command issued`);
+      }
+    }
+  }
+
+  domainKeys(): string[] {
+    return [...this.states.keys()];
+  }
+
+  keyOf(zone: string, name: string): string {
+    return dnsKey(zone, name);
+  }
+}

@@ -1,0 +1,171 @@
+// The whole gtm path against a real PowerDNS: heartbeats -> health -> decision -> DnsApply ->
+// executor -> pdns -> real DNS answers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Resolver } from 'node:dns/promises';
+import { fileURLToPath } from 'node:url';
+import { connectPlane, ensureStream, publishEvent, readStream, STREAMS, type Plane, type StoredEvent } from '@plane/backbone';
+import { envelope, nodeSubject, validateEvent, type DnsOutcome, type NodeRef } from '@plane/events';
+import { declareWorld, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
+
+const BIN = fileURLToPath(new URL('../bin/gtm-controller.js', import.meta.url));
+const CTL = fileURLToPath(new URL('../../ctl/bin/planectl.js', import.meta.url));
+const TIMEOUT_MS = 1500;
+
+let nats: NatsServerHandle;
+let pdns: PdnsServerHandle;
+let plane: Plane;
+let controller: ChildProcess;
+let resolver: Resolver;
+const beating = new Map<string, NodeJS.Timeout>();
+let counter = 0;
+
+const nodes: Record<string, { ref: NodeRef; ip: string }> = {
+  'jp-0': { ref: { service: 'svc-plus', region: 'jp', node_id: 'jp-0' }, ip: '127.0.0.21' },
+  'jp-1': { ref: { service: 'svc-plus', region: 'jp', node_id: 'jp-1' }, ip: '127.0.0.22' },
+  'sg-0': { ref: { service: 'svc-plus', region: 'sg', node_id: 'sg-0' }, ip: '127.0.0.31' },
+};
+
+function startBeating(id: string) {
+  const { ref } = nodes[id]!;
+  let seq = 0;
+  const boot = ++counter;
+  const beat = () =>
+    void publishEvent(plane.js, nodeSubject(ref, 'heartbeat'), envelope('NodeHeartbeat', `hb:${id}:${boot}:${++seq}`, { ...ref, seq, boot, cpu: 0.3, ram: 0.3, qps: 10, rtt_ms: 20, error_rate: 0, exporter_ok: true, via: 'nats' as const }, 'test')).catch(() => undefined);
+  beat();
+  beating.set(id, setInterval(beat, 200));
+}
+
+function stopBeating(id: string) {
+  clearInterval(beating.get(id));
+  beating.delete(id);
+}
+
+async function answers(n: number): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const got = await resolver.resolve4('api.svc.plus').catch(() => [] as string[]);
+    for (const ip of got) counts.set(ip, (counts.get(ip) ?? 0) + 1);
+  }
+  return counts;
+}
+
+async function outcomes(): Promise<DnsOutcome[]> {
+  const out: StoredEvent[] = [];
+  for await (const s of readStream(plane.js, plane.jsm, { stream: STREAMS.outcomes.name, filter: 'dns.>' })) out.push(s);
+  return out.map((s) => s.event as DnsOutcome);
+}
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  pdns = await startPdnsServer();
+  await pdns.createZone('svc.plus');
+  plane = await connectPlane({ url: nats.url, name: 'failover-test' });
+  await ensureStream(plane.jsm, STREAMS.nodes);
+  await declareWorld(plane, {
+    'gtm/svc-plus.yaml': `service: svc-plus
+dns:
+  provider: powerdns
+  zone: svc.plus
+  ttl: 1
+  api_url: ${pdns.apiUrl}
+  credentials: { env: TEST_PDNS_KEY }
+health:
+  type: http
+  interval: 200ms
+  timeout: 100ms
+  heartbeat_timeout: ${TIMEOUT_MS}ms
+  max_ejection_percent: 60
+domains:
+  - name: api.svc.plus
+    regions:
+      - { name: jp, weight: 100, min_ready_nodes: 1 }
+      - { name: sg, weight: 10, min_ready_nodes: 1 }
+`,
+  });
+  for (const { ref, ip } of Object.values(nodes)) {
+    await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${ref.node_id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
+  }
+  for (const id of Object.keys(nodes)) startBeating(id);
+  controller = spawn(process.execPath, [BIN, '--reconcile-interval', '200ms', '--lease-ttl', '2s', '--log-level', 'warn'], {
+    env: { ...process.env, PLANE_NATS_URL: nats.url, TEST_PDNS_KEY: pdns.apiKey },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  resolver = new Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([`127.0.0.1:${pdns.dnsPort}`]);
+});
+
+afterAll(async () => {
+  for (const id of [...beating.keys()]) stopBeating(id);
+  controller?.kill('SIGTERM');
+  await new Promise((r) => controller?.once('exit', r));
+  await plane?.close();
+  await nats?.dispose();
+  await pdns?.dispose();
+});
+
+describe('gtm-controller with a real PowerDNS', () => {
+  it('publishes every ready node, in shares that follow the region weights', async () => {
+    await waitFor('all three IPs answered', async () => {
+      const seen = await answers(60);
+      return ['127.0.0.21', '127.0.0.22', '127.0.0.31'].every((ip) => seen.has(ip)) ? true : undefined;
+    }, 30_000, 200);
+    const counts = await answers(1100);
+    const jp = (counts.get('127.0.0.21') ?? 0) + (counts.get('127.0.0.22') ?? 0);
+    const sg = counts.get('127.0.0.31') ?? 0;
+    expect(jp / (jp + sg)).toBeGreaterThan(0.85);
+    expect(jp / (jp + sg)).toBeLessThan(0.97);
+  });
+
+  it('makes no provider write in a steady state', async () => {
+    const before = (await outcomes()).filter((o) => o.data.outcome === 'applied').length;
+    await new Promise((r) => setTimeout(r, 2500));
+    const after = (await outcomes()).filter((o) => o.data.outcome === 'applied').length;
+    expect(after).toBe(before);
+  });
+
+  it('takes a node whose heartbeats stop out of the answers within heartbeat_timeout plus a reconcile, and back when they resume', async () => {
+    stopBeating('jp-1');
+    const stoppedAt = Date.now();
+    await waitFor('jp-1 gone from DNS', async () => {
+      const seen = await answers(40);
+      return !seen.has('127.0.0.22') && seen.has('127.0.0.21') ? true : undefined;
+    }, 20_000, 50);
+    const tookMs = Date.now() - stoppedAt;
+    expect(tookMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 250);
+    expect(tookMs).toBeLessThan(TIMEOUT_MS + 5000);
+    const counts = await answers(300);
+    expect(counts.has('127.0.0.22')).toBe(false);
+
+    startBeating('jp-1');
+    await waitFor('jp-1 back in DNS', async () => ((await answers(60)).has('127.0.0.22') ? true : undefined), 20_000, 100);
+    const all = await outcomes();
+    expect(all.some((o) => o.data.outcome === 'applied')).toBe(true);
+    for (const o of all) expect(validateEvent(o)).toEqual([]);
+  });
+
+  it('planectl plan, explain and replay --verify read the recorded decisions', async () => {
+    const ctl = (...args: string[]) => spawnSync(process.execPath, [CTL, ...args], { encoding: 'utf8', env: { ...process.env, PLANE_NATS_URL: nats.url, TEST_PDNS_KEY: pdns.apiKey }, timeout: 60_000 });
+    const plan = ctl('plan');
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toMatch(/zone svc\.plus \(powerdns\)/);
+    expect(plan.stdout).toMatch(/api\.svc\.plus: no changes/);
+    const live = ctl('plan', '--live');
+    expect(live.stdout).toMatch(/0 change\(s\) would be applied/);
+
+    const decisions: StoredEvent[] = [];
+    for await (const s of readStream(plane.js, plane.jsm, { stream: STREAMS.decisions.name, filter: 'gtm.decision.>' })) decisions.push(s);
+    expect(decisions.length).toBeGreaterThanOrEqual(3);
+    for (const d of decisions) expect(validateEvent(d.event)).toEqual([]);
+    const withdrawal = decisions.filter((d) => (d.event.data as { outcome: string }).outcome === 'changed').at(-1)!;
+    const explain = ctl('explain', withdrawal.event.id);
+    expect(explain.status).toBe(0);
+    expect(explain.stdout).toMatch(/why\s+api\.svc\.plus/);
+    expect(explain.stdout).toMatch(/jp\s+weight/);
+    expect(explain.stdout).toMatch(/applied: /);
+
+    const replay = ctl('replay', '--verify');
+    expect(replay.stdout).toMatch(/replayed \d+ decision\(s\): \d+ identical, 0 different/);
+    expect(replay.status).toBe(0);
+  });
+});
