@@ -10,6 +10,7 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const SUITES = [
   ['gitops-sync', './gitops-sync.bench.js'],
   ['heartbeats', './heartbeats.bench.js'],
+  ['gtm', './gtm.bench.js'],
 ];
 
 if (jsonFile) writeFileSync(jsonFile, '');

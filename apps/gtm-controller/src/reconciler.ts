@@ -46,6 +46,8 @@ export class Reconciler {
   /** Record sets last commanded per domain (seeded from the `dns` bucket). */
   private readonly commanded = new Map<string, RecordSet[]>();
   private running: Promise<void> | undefined;
+  /** Domains whose rendered answer was compared with the last command since start. */
+  private readonly verified = new Set<string>();
   stats = { decisions: 0, commands: 0, reconciles: 0 };
 
   constructor(private readonly opts: ReconcilerOptions) {}
@@ -106,6 +108,10 @@ export class Reconciler {
           await this.gtmKv.put(key, encoder.encode(JSON.stringify(state)));
         }
         if (!state.answer || this.opts.dryRun || input.suspended) continue;
+        // An answer the decider left as it was needs no rendering once it has been compared with
+        // what was commanded since this replica started.
+        if (state.answer === before.answer && this.verified.has(input.domain)) continue;
+        this.verified.add(input.domain);
         const wanted = renderRecordSets(input.provider, state.answer, { cloudflareMode: spec.dns.provider === 'cloudflare' ? spec.dns.mode : 'dns' });
         const last = this.commanded.get(input.domain);
         if (last && sameSets(last, wanted)) continue;

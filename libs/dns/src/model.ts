@@ -109,8 +109,10 @@ export function isIPv6(ip: string): boolean {
  * The canonical text of an IP (IPv6 lowercase and compressed as RFC 5952 says), so that what we
  * render compares equal to what a provider stores and a steady state plans nothing.
  */
+const LEADING_ZERO = /(^|\.)0\d/;
+
 export function canonicalIp(ip: string): string {
-  if (!isIPv6(ip)) return ip.split('.').map((p) => String(Number(p))).join('.');
+  if (!isIPv6(ip)) return LEADING_ZERO.test(ip) ? ip.split('.').map((p) => String(Number(p))).join('.') : ip;
   try {
     return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
   } catch {
