@@ -4,8 +4,9 @@ import { eventsCommand } from './events.js';
 import { validateCommand } from './validate.js';
 import { explainCommand, replayCommand } from './decisions.js';
 import { planCommand } from './plan.js';
+import { drainCommand, overrideCommand, statusCommand } from './operate.js';
 
-const VERBS = ['validate', 'events', 'sync', 'plan', 'explain', 'replay'] as const;
+const VERBS = ['validate', 'events', 'sync', 'plan', 'status', 'explain', 'replay', 'suspend', 'resume', 'drain', 'undrain'] as const;
 type Verb = (typeof VERBS)[number];
 
 const FLAGS: FlagSpec[] = [
@@ -17,6 +18,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'json', type: 'bool', description: 'print JSON lines instead of text' },
   { name: 'repo-name', type: 'string', description: 'sync: only the gitops-sync of this repository' },
   { name: 'timeout', type: 'duration', default: '60s', description: 'sync: how long to wait for the answer' },
+  { name: 'reason', type: 'string', description: 'suspend/resume/drain/undrain: why (recorded with who)' },
   { name: 'live', type: 'bool', description: 'plan: compare with the provider\'s records now (needs its credentials) instead of the last applied ones' },
   { name: 'verify', type: 'bool', description: 'replay: re-run every recorded decision and report any that differ' },
   ...COMMON_FLAGS,
@@ -28,6 +30,11 @@ verbs:
   events           print recorded events (--stream, --subject, --since, --follow, --json)
   sync             ask a running gitops-sync to sync now
   plan             the DNS changes that would be applied now, per zone, without applying (--live)
+  status           per domain: regions, weights, ready/total nodes, last decision; per region: nodes, pending scale operations
+  suspend SERVICE  stop reconciling a service (nothing deleted) until resume; --reason (recorded with who)
+  resume SERVICE   end an operator's suspend
+  drain NODE       take <service>.<region>.<node_id> out of DNS for maintenance, kept registered; --reason
+  undrain NODE     return a drained node
   explain ID       a decision: why, its inputs, regions, and what the executors did with it
   replay --verify  re-run every recorded decision (--since SEQ) and report any that differ`;
 
@@ -62,6 +69,22 @@ async function main(): Promise<number> {
       const plane = await connectPlane({ ...natsSettingsFromFlags(f, 'planectl'), reconnectForever: false });
       try {
         return await planCommand(plane, Boolean(f.live), out);
+      } finally {
+        await plane.close();
+      }
+    }
+    case 'status':
+    case 'suspend':
+    case 'resume':
+    case 'drain':
+    case 'undrain': {
+      if (verb !== 'status' && positionals.length !== 1) throw new ConfigError(`${verb} takes one ${verb.endsWith('drain') ? 'node (<service>.<region>.<node_id>)' : 'service'}`);
+      const plane = await connectPlane({ ...natsSettingsFromFlags(f, 'planectl'), reconnectForever: false });
+      try {
+        const reason = f.reason ? String(f.reason) : '';
+        if (verb === 'status') return await statusCommand(plane, Boolean(f.json), out);
+        if (verb === 'suspend' || verb === 'resume') return await overrideCommand(plane, positionals[0]!, verb === 'suspend', reason, out);
+        return await drainCommand(plane, positionals[0]!, verb === 'drain', reason, out);
       } finally {
         await plane.close();
       }

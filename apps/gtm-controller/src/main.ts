@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { acquireLease, BUCKETS, connectPlane, DesiredWatcher, ensureBucket, ensureStream, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
+import { acquireLease, OverrideWatcher, BUCKETS, connectPlane, DesiredWatcher, ensureBucket, ensureStream, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
 import { COMMON_FLAGS, ConfigError, createLogger, createMetricsRegistry, helpText, isLogLevel, parseFlags, runMain, startHealthServer, untilSignal, type FlagSpec } from '@plane/runtime';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { healthSettingsOf } from './health/settings.js';
@@ -35,6 +35,8 @@ async function main(): Promise<number> {
   for (const s of [STREAMS.decisions, STREAMS.commands, STREAMS.outcomes]) await ensureStream(plane.jsm, s);
   const desired = new DesiredWatcher(await ensureBucket(plane.nc, BUCKETS.desired));
   await desired.start();
+  const overrides = new OverrideWatcher(plane);
+  await overrides.start();
   const leases = await ensureBucket(plane.nc, { ...BUCKETS.leases, ttlMs: leaseTtl });
 
   const registry = createMetricsRegistry('gtm-controller');
@@ -73,7 +75,16 @@ async function main(): Promise<number> {
     });
     await w.start();
     worker = w;
-    const r = new Reconciler({ plane, log: log.child({ role: 'reconcile' }), desired, health: w, source: `gtm-controller@${id}`, dryRun, onDecision: (e) => decisions.inc({ type: e.type }) });
+    const r = new Reconciler({
+      plane,
+      log: log.child({ role: 'reconcile' }),
+      desired,
+      health: w,
+      source: `gtm-controller@${id}`,
+      dryRun,
+      onDecision: (e) => decisions.inc({ type: e.type }),
+      overrides: () => overrides.suspended(),
+    });
     await r.start();
     reconciler = r;
   };
@@ -114,6 +125,7 @@ async function main(): Promise<number> {
   await worker?.stop();
   await lease.release();
   desired.stop();
+  overrides.stop();
   health?.close();
   await plane.close();
   return 0;

@@ -1,7 +1,7 @@
 // The whole gtm path against a real PowerDNS: heartbeats -> health -> decision -> DnsApply ->
 // executor -> pdns -> real DNS answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { fileURLToPath } from 'node:url';
 import { connectPlane, ensureStream, publishEvent, readStream, STREAMS, type Plane, type StoredEvent } from '@plane/backbone';
@@ -10,6 +10,15 @@ import { declareWorld, startNatsServer, startPdnsServer, waitFor, type NatsServe
 
 const BIN = fileURLToPath(new URL('../bin/gtm-controller.js', import.meta.url));
 const CTL = fileURLToPath(new URL('../../ctl/bin/planectl.js', import.meta.url));
+
+/** planectl as a child process, without blocking this process (the test's heartbeats keep going). */
+function ctl(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CTL, ...args], { encoding: 'utf8', env: { ...process.env, PLANE_NATS_URL: nats.url, TEST_PDNS_KEY: pdns.apiKey }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
 const TIMEOUT_MS = 1500;
 
 let nats: NatsServerHandle;
@@ -145,12 +154,11 @@ describe('gtm-controller with a real PowerDNS', () => {
   });
 
   it('planectl plan, explain and replay --verify read the recorded decisions', async () => {
-    const ctl = (...args: string[]) => spawnSync(process.execPath, [CTL, ...args], { encoding: 'utf8', env: { ...process.env, PLANE_NATS_URL: nats.url, TEST_PDNS_KEY: pdns.apiKey }, timeout: 60_000 });
-    const plan = ctl('plan');
+    const plan = await ctl('plan');
     expect(plan.status).toBe(0);
     expect(plan.stdout).toMatch(/zone svc\.plus \(powerdns\)/);
     expect(plan.stdout).toMatch(/api\.svc\.plus: no changes/);
-    const live = ctl('plan', '--live');
+    const live = await ctl('plan', '--live');
     expect(live.stdout).toMatch(/0 change\(s\) would be applied/);
 
     const decisions: StoredEvent[] = [];
@@ -158,14 +166,41 @@ describe('gtm-controller with a real PowerDNS', () => {
     expect(decisions.length).toBeGreaterThanOrEqual(3);
     for (const d of decisions) expect(validateEvent(d.event)).toEqual([]);
     const withdrawal = decisions.filter((d) => (d.event.data as { outcome: string }).outcome === 'changed').at(-1)!;
-    const explain = ctl('explain', withdrawal.event.id);
+    const explain = await ctl('explain', withdrawal.event.id);
     expect(explain.status).toBe(0);
     expect(explain.stdout).toMatch(/why\s+api\.svc\.plus/);
     expect(explain.stdout).toMatch(/jp\s+weight/);
     expect(explain.stdout).toMatch(/applied: /);
 
-    const replay = ctl('replay', '--verify');
+    const replay = await ctl('replay', '--verify');
     expect(replay.stdout).toMatch(/replayed \d+ decision\(s\): \d+ identical, 0 different/);
     expect(replay.status).toBe(0);
+  });
+
+  it('planectl status, drain/undrain and suspend/resume work on the running controller', async () => {
+    const status = await ctl('status');
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(/domain api\.svc\.plus \(svc-plus, powerdns, weighted\)/);
+    expect(status.stdout).toMatch(/jp\s+weight\s+\d+ of 100\s+ready 2\/2/);
+
+    expect((await ctl('drain', 'svc-plus.jp.jp-0', '--reason', 'kernel upgrade')).status).toBe(0);
+    await waitFor('jp-0 drained out of DNS', async () => {
+      const seen = await answers(40);
+      return !seen.has('127.0.0.21') && seen.has('127.0.0.22') ? true : undefined;
+    }, 20_000, 50);
+    expect((await ctl('status')).stdout).toMatch(/svc-plus\.jp\.jp-0\s+draining.*kernel upgrade/);
+    expect((await ctl('undrain', 'svc-plus.jp.jp-0')).status).toBe(0);
+    await waitFor('jp-0 back', async () => ((await answers(60)).has('127.0.0.21') ? true : undefined), 20_000, 50);
+
+    expect((await ctl('suspend', 'svc-plus', '--reason', 'provider maintenance')).status).toBe(0);
+    await new Promise((r) => setTimeout(r, 600));
+    stopBeating('jp-1');
+    await new Promise((r) => setTimeout(r, TIMEOUT_MS + 1500));
+    // Suspended: nothing changes in DNS although jp-1 is down.
+    expect((await answers(80)).has('127.0.0.22')).toBe(true);
+    expect((await ctl('status')).stdout).toMatch(/suspended by planectl@.*provider maintenance/);
+    expect((await ctl('resume', 'svc-plus')).status).toBe(0);
+    await waitFor('jp-1 withdrawn after resume', async () => ((await answers(60)).has('127.0.0.22') ? undefined : true), 20_000, 50);
+    startBeating('jp-1');
   });
 });

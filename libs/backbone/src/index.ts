@@ -20,3 +20,4 @@ export {
 } from './desired.js';
 export { natsSettingsFromFlags } from './settings.js';
 export { acquireLease, type Lease } from './lease.js';
+export { OverrideWatcher, readOverrides, type Overrides } from './overrides.js';

@@ -5,3 +5,4 @@ export * from './declaration-events.js';
 export { validateEvent, knownEventTypes, eventSchemasDir } from './validate.js';
 export * from './node-events.js';
 export * from './dns-events.js';
+export * from './override-events.js';
