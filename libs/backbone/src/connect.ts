@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { setDefaultReplicas } from './topology.js';
 
 export interface NatsSettings {
   /** One or more URLs, comma separated. */
@@ -10,6 +11,8 @@ export interface NatsSettings {
   credsFile?: string;
   user?: string;
   passwordFile?: string;
+  /** Replicas of the streams and buckets this program creates (`--stream-replicas`). */
+  streamReplicas?: number;
   /** Keep reconnecting forever (services) or give up quickly (CLI). */
   reconnectForever?: boolean;
   timeoutMs?: number;
@@ -68,6 +71,7 @@ export async function connectPlane(s: NatsSettings): Promise<Plane> {
     await nc.close();
     throw new Error(`nats-server ${serverVersion} at ${s.url} has JetStream disabled: start it with -js`);
   }
+  if (s.streamReplicas !== undefined) setDefaultReplicas(s.streamReplicas);
   const jsm = await jetstreamManager(nc, { timeout: s.timeoutMs ?? 5000 });
   const js = jetstream(nc, { timeout: s.timeoutMs ?? 5000 });
   return {

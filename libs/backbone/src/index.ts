@@ -1,5 +1,5 @@
 export { connectPlane, connectionOptions, compareVersions, MIN_SERVER_VERSION, type Plane, type NatsSettings } from './connect.js';
-export { STREAMS, BUCKETS, ensureStream, ensureBucket, openBucket, deleteBucket, isNotFound, type StreamDefinition, type BucketDefinition } from './topology.js';
+export { STREAMS, BUCKETS, setDefaultReplicas, getDefaultReplicas, ensureStream, ensureBucket, openBucket, deleteBucket, isNotFound, type StreamDefinition, type BucketDefinition } from './topology.js';
 export { publishEvent, lastEventOn, isWrongLastSequence, type PublishOptions, type Published, type StoredEvent } from './publish.js';
 export { readStream, type ReadOptions } from './read.js';
 export { runProjection, readBucket, writeOps, POSITION_KEY, type KvOp, type ProjectionDefinition, type RunningProjection, type RunProjectionOptions } from './projection.js';

@@ -77,7 +77,7 @@ export async function runProjection<S>(
   def: ProjectionDefinition<S>,
   opts: RunProjectionOptions = {},
 ): Promise<RunningProjection> {
-  const kv = await ensureBucket(nc, def.bucket, opts.replicas ?? 1);
+  const kv = opts.replicas ? await ensureBucket(nc, def.bucket, opts.replicas) : await ensureBucket(nc, def.bucket);
   const entries = await readBucket(kv);
   const stored = entries.get(POSITION_KEY);
   entries.delete(POSITION_KEY);

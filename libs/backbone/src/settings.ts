@@ -8,5 +8,6 @@ export function natsSettingsFromFlags(values: FlagValues, name: string): NatsSet
   if (values['nats-creds']) s.credsFile = String(values['nats-creds']);
   if (values['nats-user']) s.user = String(values['nats-user']);
   if (values['nats-password-file']) s.passwordFile = String(values['nats-password-file']);
+  if (typeof values['stream-replicas'] === 'number') s.streamReplicas = values['stream-replicas'];
   return s;
 }

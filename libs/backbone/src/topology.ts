@@ -93,6 +93,21 @@ export const BUCKETS = {
   },
 } satisfies Record<string, BucketDefinition>;
 
+let defaultReplicas = 1;
+
+/**
+ * How many replicas streams and buckets get when created (3 on a 3-node cluster). Set once at
+ * start from `--stream-replicas`; an existing stream keeps the replicas it has.
+ */
+export function setDefaultReplicas(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new Error(`stream replicas must be 1..5, got ${n}`);
+  defaultReplicas = n;
+}
+
+export function getDefaultReplicas(): number {
+  return defaultReplicas;
+}
+
 function streamConfig(def: StreamDefinition, replicas: number): Partial<StreamConfig> & { name: string } {
   return {
     name: def.name,
@@ -109,7 +124,7 @@ function streamConfig(def: StreamDefinition, replicas: number): Partial<StreamCo
 }
 
 /** Creates the stream, or updates the fields that may change on an existing one. */
-export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition, replicas = 1): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition, replicas = defaultReplicas): Promise<void> {
   const want = streamConfig(def, replicas);
   try {
     const info = await jsm.streams.info(def.name);
@@ -140,7 +155,7 @@ export function isNotFound(err: unknown): boolean {
   return e?.api_error?.err_code === 10059 || e?.api_error?.code === 404 || /not found/i.test(e?.message ?? '');
 }
 
-export async function ensureBucket(nc: NatsConnection, def: BucketDefinition, replicas = 1): Promise<KV> {
+export async function ensureBucket(nc: NatsConnection, def: BucketDefinition, replicas = defaultReplicas): Promise<KV> {
   const opts: Partial<KvOptions> = { history: def.history, description: def.description, replicas };
   if (def.ttlMs) opts.ttl = def.ttlMs;
   return new Kvm(nc).create(def.name, opts);

@@ -7,6 +7,7 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
   { name: 'nats-creds', type: 'string', description: 'NATS credentials file' },
   { name: 'nats-user', type: 'string', description: 'NATS user name (password from --nats-password-file)' },
   { name: 'nats-password-file', type: 'string', description: 'file holding the NATS password' },
+  { name: 'stream-replicas', type: 'int', description: 'replicas of the streams and buckets this program creates (3 on a 3-node NATS cluster)', default: 1 },
   { name: 'log-level', type: 'string', description: 'fatal|error|warn|info|debug|trace|silent', default: 'info' },
   { name: 'metrics-listen', type: 'string', description: 'HOST:PORT for /metrics, /healthz and /readyz (off when not given)' },
   { name: 'help', type: 'bool', description: 'print this help and exit' },
