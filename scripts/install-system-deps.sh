@@ -3,7 +3,7 @@
 # ...) and, as root on Debian, installs the missing ones; otherwise says exactly what to install.
 set -euo pipefail
 
-PACKAGES=(nats-server git pdns-server pdns-backend-sqlite3 sqlite3 prometheus-blackbox-exporter ansible-core)
+PACKAGES=(nats-server git pdns-server pdns-backend-sqlite3 sqlite3 prometheus-blackbox-exporter ansible-core nginx-light)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -11,7 +11,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$p"); fi
   done
 else
-  for p in nats-server git pdns_server sqlite3 prometheus-blackbox-exporter ansible-playbook; do
+  for p in nats-server git pdns_server sqlite3 prometheus-blackbox-exporter ansible-playbook nginx; do
     command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] || missing+=("$p")
   done
 fi

@@ -128,7 +128,8 @@ export function parseFlags(
       values[spec.name] = convert(spec, env[envName]!, envName);
       continue;
     }
-    if (spec.required) throw new ConfigError(`--${spec.name} is required (or set ${envNameOf(spec.name)})`);
+    // --help answers even when required settings are missing.
+    if (spec.required && !given.has('help')) throw new ConfigError(`--${spec.name} is required (or set ${envNameOf(spec.name)})`);
     values[spec.name] = defaultOf(spec);
   }
   return { values, positionals };
