@@ -142,9 +142,14 @@ describe('prober', () => {
       }
       return [...rounds.values()].find((r) => r.length === 40);
     }, 5000, 100);
+    // The schedule itself spreads the round: 40 distinct slots over the interval.
+    const slots = round.map((e) => slotOf(e) % 1000).sort((a, b) => a - b);
+    expect(new Set(slots).size).toBeGreaterThanOrEqual(30);
+    expect(slots[slots.length - 1]! - slots[0]!).toBeGreaterThan(500);
+    // And the probes really started spread out (generous: a loaded machine bunches timers a little).
     const times = round.map((e) => Date.parse(e.time)).sort((a, b) => a - b);
-    expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(500);
-    expect(maxArrivalsWithin(times, 20)).toBeLessThanOrEqual(8);
+    expect(times[times.length - 1]! - times[0]!).toBeGreaterThan(400);
+    expect(maxArrivalsWithin(times, 20)).toBeLessThanOrEqual(20);
     expect(round.every((e) => e.data.ok)).toBe(true);
   });
 
