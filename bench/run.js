@@ -11,6 +11,7 @@ const SUITES = [
   ['gitops-sync', './gitops-sync.bench.js'],
   ['heartbeats', './heartbeats.bench.js'],
   ['gtm', './gtm.bench.js'],
+  ['autoscaler', './autoscaler.bench.js'],
 ];
 
 if (jsonFile) writeFileSync(jsonFile, '');

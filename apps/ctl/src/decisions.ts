@@ -56,8 +56,8 @@ export async function explainCommand(js: JetStreamClient, jsm: JetStreamManager,
   if (related.length > 0) {
     out('  executed');
     for (const r of related) {
-      const o = r.event.data as { outcome?: string; reason?: string; changes?: string[]; calls?: number };
-      out(`    #${r.seq} ${r.event.time} ${o.outcome ?? r.event.type}: ${o.reason ?? ''}${o.calls !== undefined ? ` (${o.calls} API calls)` : ''}`);
+      const o = r.event.data as { outcome?: string; status?: string; reason?: string; changes?: string[]; calls?: number; sha?: string | null; pr_number?: number | null };
+      out(`    #${r.seq} ${r.event.time} ${o.outcome ?? o.status ?? r.event.type}: ${o.reason ?? ''}${o.calls !== undefined ? ` (${o.calls} API calls)` : ''}${o.sha ? ` commit ${o.sha}` : ''}${o.pr_number ? ` PR #${o.pr_number}` : ''}`);
       for (const c of o.changes ?? []) out(`      ${c}`);
     }
   } else {

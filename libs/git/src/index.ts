@@ -1,1 +1,1 @@
-export { GitSource, GitError, redactUrl, normalizeRepoUrl, type GitSourceOptions, type TreeFile } from './git-source.js';
+export { GitSource, GitError, redactUrl, normalizeRepoUrl, readFileAt, type GitSourceOptions, type TreeFile } from './git-source.js';
