@@ -210,7 +210,7 @@ export class HealthWorker {
     if (this.flushing) return this.flushing.then(() => (force ? this.flush(true) : undefined));
     this.flushing = (async () => {
       const now = Date.now();
-      const spacing = this.opts.minWriteIntervalMs ?? 10_000;
+      const spacing = this.opts.minWriteIntervalMs ?? 5_000;
       const keys: string[] = [];
       for (const k of this.dirty) {
         if (force || this.urgent.has(k) || now - (this.writtenAt.get(k) ?? 0) >= spacing) keys.push(k);

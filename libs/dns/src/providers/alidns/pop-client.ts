@@ -3,7 +3,7 @@
 // ever lands in an error message, writes paced by a token bucket, every call counted.
 import RPCClient from '@alicloud/pop-core';
 import { toDnsProviderError } from './errors.js';
-import type { TokenBucket } from './token-bucket.js';
+import type { TokenBucket } from '../../pacing.js';
 
 export const API_VERSION = '2015-01-09';
 

@@ -4,7 +4,7 @@ import { normalizeName, type ApplyResult, type Change, type CurrentRecordSet, ty
 import { applyChanges } from './apply.js';
 import { createAlidnsRpc } from './pop-client.js';
 import { readRecordSets } from './record-sets.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../pacing.js';
 
 export interface AlidnsProviderOptions {
   accessKeyId: string;
@@ -30,7 +30,8 @@ export function createAlidnsProvider(opts: AlidnsProviderOptions): DnsProvider {
     accessKeySecret: opts.accessKeySecret,
     endpoint: opts.endpoint ?? ALIDNS_DEFAULT_ENDPOINT,
     timeoutMs: opts.timeoutMs ?? 10_000,
-    writePace: new TokenBucket(opts.writesPerSecond ?? 50),
+    // A small burst: AliDNS counts per second, so any one-second window holds at most burst + rate.
+    writePace: new TokenBucket(opts.writesPerSecond ?? 50, Math.max(1, Math.floor((opts.writesPerSecond ?? 50) / 10))),
   });
   return {
     kind: 'alidns',

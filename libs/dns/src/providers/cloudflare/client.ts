@@ -3,7 +3,7 @@
 import Cloudflare from 'cloudflare';
 import { toDnsProviderError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../pacing.js';
 
 export function createClient(opts: ResolvedOptions): Cloudflare {
   const bucket = new TokenBucket(opts.requestsPerSecond, opts.burst);

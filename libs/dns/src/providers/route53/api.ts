@@ -13,7 +13,7 @@ import {
   type RRType,
 } from '@aws-sdk/client-route-53';
 import { toDnsProviderError } from './errors.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../../pacing.js';
 
 /** Counts the HTTP calls of one records()/apply() for ApplyResult.calls. */
 export class CallCounter {

@@ -1,4 +1,5 @@
-// Paces writes below AliDNS's documented account rate (about 60 writes a second).
+// Paces API calls to a vendor's documented rate, so bursts wait here instead of coming back as
+// throttling errors. Callers are served in arrival order.
 
 export class TokenBucket {
   private tokens: number;
@@ -7,20 +8,19 @@ export class TokenBucket {
 
   /**
    * @param ratePerSecond sustained rate
-   * @param burst tokens available at once; kept small so that any one-second window holds at most
-   *   burst + rate requests (the vendor counts per second, not per bucket).
+   * @param burst tokens available at once (default: one second's worth)
    */
   constructor(
     private readonly ratePerSecond: number,
-    private readonly burst = Math.max(1, Math.floor(ratePerSecond / 10)),
+    private readonly burst: number = ratePerSecond,
     private readonly now: () => number = () => Date.now(),
   ) {
     if (!(ratePerSecond > 0)) throw new Error(`rate must be positive, got ${ratePerSecond}`);
-    this.tokens = this.burst;
+    this.tokens = burst;
     this.last = this.now();
   }
 
-  /** Resolves when one token is available; callers are served in order. */
+  /** Resolves when one token is available. */
   take(): Promise<void> {
     const turn = this.queue.then(() => this.waitForToken());
     this.queue = turn;
