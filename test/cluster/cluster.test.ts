@@ -69,7 +69,7 @@ domains:
   });
   for (const { ref, ip } of Object.values(nodes)) await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${ref.node_id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
   for (const id of Object.keys(nodes)) startBeating(id);
-  controller = spawn(process.execPath, [BIN, '--reconcile-interval', '250ms', '--lease-ttl', '3s', '--stream-replicas', '3', '--log-level', 'error'], {
+  controller = spawn(process.execPath, [BIN, '--reconcile-interval', '250ms', '--lease-ttl', '3s', '--stream-replicas', '3', '--log-level', process.env.CLUSTER_LOG ?? 'error'], {
     env: { ...process.env, PLANE_NATS_URL: cluster.urls, TEST_PDNS_KEY: pdns.apiKey },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -103,6 +103,7 @@ describe('npm run demo -- --ci', () => {
     expect(output).toMatch(/✓ CI runner started VM jp-2 at 127\.0\.0\.13/);
     expect(output).toMatch(/✓ jp-2 registered through plane-api/);
     expect(output).toMatch(/✓ 127\.0\.0\.13 \(jp-2\) answered by DNS/);
+    expect(output).toMatch(/✓ gateway-sync rendered 127\.0\.0\.13 \(jp-2\) into nginx upstream plane_svc-plus_jp/);
   });
 
   it('step 3: the killed node leaves DNS, jp keeps its weight', () => {

@@ -1,6 +1,7 @@
 // The mission's scenario, played on the demo's world and checked from the outside: DNS answers by
 // real queries, commits in the real Git remote, processes really started and killed. Events
 // recorded by the control plane only explain what is seen.
+import { readFileSync } from 'node:fs';
 import { Fatal, seconds } from './display.js';
 import { describeCounts } from './dns.js';
 import { BOUNDS, DECLARED, LOAD, RESTART_GAP_MS } from './options.js';
@@ -224,6 +225,14 @@ export class Scenario {
       return this.dnsHas(vm2.ip, 80);
     }, this.w.bound(BOUNDS.inDns));
     this.observe(`${vm2.ip} (jp-2) answered by DNS, ${seconds(Date.now() - tc)} after the commit`, inDns.ms);
+    const upstream = await this.d.waitFor('jp-2 enters the gateway upstream', () => {
+      try {
+        return readFileSync(this.w.upstreamsFile, 'utf8').includes(`server ${vm2.ip}:`);
+      } catch {
+        return false;
+      }
+    }, this.w.bound(BOUNDS.registered), { detail: () => `${this.w.upstreamsFile} has no server ${vm2.ip}` });
+    this.observe(`gateway-sync rendered ${vm2.ip} (jp-2) into nginx upstream plane_svc-plus_jp (${this.w.upstreamsFile})`, upstream.ms);
 
     // The load spreads over the three nodes.
     const spread = LOAD.spread;

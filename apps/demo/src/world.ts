@@ -25,11 +25,12 @@ export const APPS = {
   'gtm-controller': { dir: 'gtm-controller', bin: 'gtm-controller' },
   prober: { dir: 'prober', bin: 'prober' },
   autoscaler: { dir: 'autoscaler', bin: 'autoscaler' },
+  'gateway-sync': { dir: 'gateway-sync', bin: 'gateway-sync' },
   'node-agent': { dir: 'node-agent', bin: 'node-agent' },
   planectl: { dir: 'ctl', bin: 'planectl' },
 } as const;
 
-export type AppName = 'api' | 'gitops-sync' | 'gtm-controller' | 'prober' | 'autoscaler';
+export type AppName = 'api' | 'gitops-sync' | 'gtm-controller' | 'prober' | 'autoscaler' | 'gateway-sync';
 
 /** The last lines of a log file, for a failure message. */
 export function logTail(file: string, lines = 12): string[] {
@@ -61,6 +62,10 @@ export class World {
   token = '';
   tokenFile = '';
   healthPort = 0;
+  /** The nginx upstreams file gateway-sync renders. */
+  get upstreamsFile(): string {
+    return join(this.work, 'nginx-upstreams.conf');
+  }
   readonly env: NodeJS.ProcessEnv;
 
   constructor(
@@ -130,7 +135,7 @@ export class World {
     this.apiUrl = `http://127.0.0.1:${apiPort}`;
     const common = ['--nats-url', this.nats.url, '--log-level', 'info'];
     const ports = new Map<AppName, number>();
-    for (const a of ['gitops-sync', 'gtm-controller', 'prober', 'autoscaler'] as const) ports.set(a, await freePort());
+    for (const a of ['gitops-sync', 'gtm-controller', 'prober', 'autoscaler', 'gateway-sync'] as const) ports.set(a, await freePort());
     const metrics = (a: AppName) => ['--metrics-listen', `127.0.0.1:${ports.get(a)}`];
     const cache = (a: string) => join(this.work, 'cache', a);
     const args: Record<AppName, string[]> = {
@@ -139,6 +144,9 @@ export class World {
       'gtm-controller': ['--reconcile-interval', '250ms', '--lease-ttl', '3s', '--instance-id', 'demo-gtm', ...metrics('gtm-controller')],
       prober: [...metrics('prober')],
       autoscaler: ['--repo', this.repo.remote, '--repo-name', 'platform', '--branch', 'main', '--evaluate-interval', '500ms', '--lease-ttl', '3s', '--instance-id', 'demo-autoscaler', '--cache-dir', cache('autoscaler'), ...metrics('autoscaler')],
+      // The API gateway's end: nginx upstreams rendered from the ready nodes (no nginx runs here:
+      // the file is what nginx would include).
+      'gateway-sync': ['--nginx-upstreams-file', this.upstreamsFile, '--nginx-test-command', 'none', '--nginx-reload-command', 'none', '--upstream-port', String(this.healthPort), '--debounce', '200ms', '--lease-ttl', '3s', ...metrics('gateway-sync')],
     };
     const env = { ...this.env, PDNS_API_KEY: this.pdns.apiKey };
     for (const a of Object.keys(args) as AppName[]) {
@@ -148,7 +156,7 @@ export class World {
     const up = new Set<AppName>();
     await d
       .waitFor(
-        'plane-api, gitops-sync, gtm-controller, prober, autoscaler starting',
+        'plane-api, gitops-sync, gtm-controller, prober, autoscaler, gateway-sync starting',
         async () => {
           await Promise.all(
             [...this.apps.entries()].map(async ([a, proc]) => {
@@ -167,7 +175,7 @@ export class World {
         if (err instanceof SetupError) throw err;
         throw new SetupError((err as Error).message, [...this.apps.entries()].filter(([a]) => !up.has(a)).map(([, p]) => p));
       });
-    d.ok(`plane-api ${this.apiUrl}, gitops-sync, gtm-controller, prober, autoscaler running (pids ${[...this.apps.values()].map((p) => p.pid).join(', ')}; logs in ${this.logs})`, Date.now() - t);
+    d.ok(`plane-api ${this.apiUrl}, gitops-sync, gtm-controller, prober, autoscaler, gateway-sync running (pids ${[...this.apps.values()].map((p) => p.pid).join(', ')}; logs in ${this.logs})`, Date.now() - t);
 
     // 5. Declarations in force: plane-api is ready once it knows the declared world.
     t = Date.now();

@@ -73,7 +73,12 @@ async function main(): Promise<number> {
       source: `gtm-controller@${id}`,
       onStateEvent: (e) => stateEvents.inc({ to: e.data.to }),
     });
-    await w.start();
+    try {
+      await w.start();
+    } catch (err) {
+      await w.stop().catch(() => undefined);
+      throw err;
+    }
     worker = w;
     const r = new Reconciler({
       plane,
@@ -92,7 +97,14 @@ async function main(): Promise<number> {
     leader.set(holder ? 1 : 0);
     if (holder) {
       log.info('lease acquired: this replica is the leader');
-      startWorker().catch((err: unknown) => log.error({ err: String(err) }, 'health projection failed to start'));
+      // Starting needs JetStream; while it is briefly unavailable keep trying as long as we lead.
+      const attempt = (n: number): void => {
+        startWorker().catch((err: unknown) => {
+          log.error({ err: String(err), attempt: n }, 'health projection failed to start; retrying');
+          if (lease.isHolder() && !worker) setTimeout(() => attempt(n + 1), Math.min(10_000, 500 * 2 ** Math.min(n, 5)));
+        });
+      };
+      attempt(1);
     } else {
       log.warn('lease lost: standing by');
       const w = worker;

@@ -35,6 +35,7 @@ export function acquireLease(kv: KV, role: string, id: string, opts: LeaseOption
     for (const l of listeners) l(h);
   };
   const value = () => encoder.encode(JSON.stringify({ holder: id, renewed_at: new Date().toISOString() }));
+  let renewedAt = 0;
   const tick = async () => {
     try {
       if (holder) revision = await kv.update(role, value(), revision);
@@ -42,9 +43,13 @@ export function acquireLease(kv: KV, role: string, id: string, opts: LeaseOption
         revision = await kv.create(role, value());
         set(true);
       }
-    } catch {
-      // Someone else holds it (create failed) or we lost it (update's revision is stale).
-      set(false);
+      renewedAt = Date.now();
+    } catch (err) {
+      // Someone else holds it (create failed) or took it (update's revision is stale): not ours.
+      // A transient failure (a NATS server going away, a stream electing a new leader) keeps the
+      // lease while our last renewal is still within the TTL: nobody else can have it before then.
+      const taken = /wrong last sequence|key exists/i.test(String((err as Error)?.message ?? err));
+      if (!holder || taken || Date.now() - renewedAt >= opts.ttlMs) set(false);
     }
   };
   const every = Math.max(100, Math.floor(opts.ttlMs / 3));

@@ -106,7 +106,17 @@ export class DnsExecutor {
       ...fields,
     };
     const event: DnsOutcome = envelope('DnsOutcome', `dns:${d.decision_id}:${outcome}:${attempt}`, data, this.opts.source);
-    await publishEvent(this.opts.plane.js, subjects.dnsOutcome(outcome, d.zone), event);
+    // The effect already happened: the record of it must not be lost to a brief NATS outage (a
+    // cluster electing a new stream leader). Retried with the same id, so it is stored once.
+    for (let i = 0; ; i++) {
+      try {
+        await publishEvent(this.opts.plane.js, subjects.dnsOutcome(outcome, d.zone), event);
+        break;
+      } catch (err) {
+        if (i >= 20) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** i)));
+      }
+    }
     this.opts.onOutcome?.(data);
     const level = outcome === 'failed' || outcome === 'conflict' ? 'error' : outcome === 'retrying' ? 'warn' : 'info';
     this.opts.log[level]({ event: event.id, decision: d.decision_id, zone: d.zone, domain: d.domain, outcome, calls: data.calls, changes: data.changes }, `${d.domain}: ${outcome}${data.reason ? `: ${data.reason}` : ''}`);

@@ -45,6 +45,9 @@ export class HealthWorker {
   private messages: ConsumerMessages | undefined;
   private timers: NodeJS.Timeout[] = [];
   private loop: Promise<void> | undefined;
+  private lastMessageAt = 0;
+  private resubscribing = false;
+  private stopping = false;
   private flushing: Promise<void> | undefined;
   private lastWrittenPosition = -1;
   private readonly waiters: { seq: number; resolve: () => void }[] = [];
@@ -75,21 +78,48 @@ export class HealthWorker {
     const info = await plane.jsm.streams.info(STREAMS.nodes.name);
     this.caughtUpAt = info.state.last_seq;
     if (this.position >= this.caughtUpAt) this.goLive();
-    // An ordered push consumer: the server streams without pull round trips (the fastest way to
-    // follow a busy stream on 2.9).
+    await this.follow();
+    // A consumer can die with the NATS server it lived on; when the stream moved on and nothing
+    // arrived for a while, follow it again from our position.
+    this.timers.push(setInterval(() => void this.watchdog(), 2000));
+    this.timers.push(setInterval(() => void this.flush(), this.opts.flushMs ?? 250));
+  }
+
+  /** An ordered push consumer from our position: the server streams without pull round trips. */
+  private async follow(): Promise<void> {
+    const { plane } = this.opts;
     const consumer = await plane.js.consumers.getPushConsumer(STREAMS.nodes.name, {
       filter_subjects: 'node.>',
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.position + 1,
     });
-    this.messages = await consumer.consume();
+    const messages = await consumer.consume();
+    this.messages = messages;
+    this.lastMessageAt = Date.now();
     this.loop = (async () => {
-      for await (const m of this.messages!) {
+      for await (const m of messages) {
+        this.lastMessageAt = Date.now();
         this.fold(m.data, m.info.streamSequence, Math.floor(m.info.timestampNanos / 1e6));
         if (!this.live && m.info.streamSequence >= this.caughtUpAt) this.goLive();
       }
     })();
-    this.timers.push(setInterval(() => void this.flush(), this.opts.flushMs ?? 250));
+  }
+
+  private async watchdog(): Promise<void> {
+    if (this.stopping || this.resubscribing || Date.now() - this.lastMessageAt < 3000) return;
+    this.resubscribing = true;
+    try {
+      const info = await this.opts.plane.jsm.streams.info(STREAMS.nodes.name);
+      if (info.state.last_seq <= this.position) return;
+      this.opts.log.warn({ position: this.position, stream_last_seq: info.state.last_seq }, 'NODES consumer stalled behind the stream; following it again');
+      this.messages?.stop();
+      await this.loop?.catch(() => undefined);
+      if (!this.stopping) await this.follow();
+    } catch (err) {
+      this.opts.log.warn({ err: String(err) }, 'NODES consumer check failed; retried');
+    } finally {
+      this.resubscribing = false;
+    }
   }
 
   /** After a restart the bucket has averages but not the samples behind them: re-read the window. */
@@ -255,6 +285,7 @@ export class HealthWorker {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.messages?.stop();
