@@ -34,6 +34,8 @@ export interface ExecutorOptions {
   maxAttempts?: number;
 }
 
+const ACK_WAIT_MS = 15_000;
+
 export function dnsKey(zone: string, name: string): string {
   return `${domainToken(zone)}.${domainToken(name)}`;
 }
@@ -59,12 +61,15 @@ export class DnsExecutor {
         filter_subject: `cmd.dns.${provider}.>`,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: 120_000_000_000,
+        // Short, so a command whose executor died is redelivered soon; a long apply (Route53
+        // waiting for INSYNC) keeps its message with in-progress acks.
+        ack_wait: ACK_WAIT_MS * 1_000_000,
         max_deliver: -1,
         max_ack_pending: 1,
       };
       try {
-        await plane.jsm.consumers.info(STREAMS.commands.name, durable);
+        const have = await plane.jsm.consumers.info(STREAMS.commands.name, durable);
+        if (have.config.ack_wait !== config.ack_wait) await plane.jsm.consumers.update(STREAMS.commands.name, durable, { ack_wait: config.ack_wait });
       } catch {
         await plane.jsm.consumers.add(STREAMS.commands.name, config);
       }
@@ -123,6 +128,15 @@ export class DnsExecutor {
   }
 
   private async handle(m: JsMsg): Promise<void> {
+    const keepAlive = setInterval(() => m.working(), ACK_WAIT_MS / 3);
+    try {
+      await this.handleCommand(m);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async handleCommand(m: JsMsg): Promise<void> {
     const attempt = m.info.deliveryCount;
     let cmd: DnsApply;
     try {

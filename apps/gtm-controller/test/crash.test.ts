@@ -1,0 +1,91 @@
+// The DNS executor killed between the provider write and its ack: the command is redelivered to
+// the restarted controller, which reads the provider first and writes nothing twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { connectPlane, ensureStream, publishEvent, readStream, STREAMS, type Plane } from '@plane/backbone';
+import { envelope, nodeSubject, type DnsOutcome, type NodeRef } from '@plane/events';
+import { startCloudflareStandIn, type CloudflareStandIn } from '@plane/standins';
+import { declareWorld, startNatsServer, waitFor, type NatsServerHandle } from '@plane/testkit';
+
+const BIN = fileURLToPath(new URL('../bin/gtm-controller.js', import.meta.url));
+
+let nats: NatsServerHandle;
+let cf: CloudflareStandIn;
+let plane: Plane;
+let controller: ChildProcess | undefined;
+const timers: NodeJS.Timeout[] = [];
+
+function start(): ChildProcess {
+  return spawn(process.execPath, [BIN, '--instance-id', 'crashy', '--reconcile-interval', '200ms', '--lease-ttl', '1s', '--log-level', 'error'], {
+    env: { ...process.env, PLANE_NATS_URL: nats.url, TEST_CF_TOKEN: 'cf-token' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  cf = await startCloudflareStandIn({ token: 'cf-token', zones: ['svc.plus'] });
+  plane = await connectPlane({ url: nats.url, name: 'crash-test' });
+  await ensureStream(plane.jsm, STREAMS.nodes);
+  await declareWorld(plane, {
+    'gtm/svc-plus.yaml': `service: svc-plus
+dns: { provider: cloudflare, zone: svc.plus, ttl: 60, api_url: ${cf.url}, credentials: { env: TEST_CF_TOKEN } }
+health: { type: http, interval: 200ms, timeout: 100ms, heartbeat_timeout: 5s }
+domain: api.svc.plus
+regions:
+  - { name: jp, weight: 100, min_ready_nodes: 1 }
+`,
+  });
+  for (const [id, ip] of [['jp-0', '192.0.2.10'], ['jp-1', '192.0.2.11']] as const) {
+    const ref: NodeRef = { service: 'svc-plus', region: 'jp', node_id: id };
+    await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
+    let seq = 0;
+    const beat = () => void publishEvent(plane.js, nodeSubject(ref, 'heartbeat'), envelope('NodeHeartbeat', `hb:${id}:${++seq}`, { ...ref, seq, boot: 1, cpu: 0.2, ram: 0.2, qps: 1, rtt_ms: 5, error_rate: 0, exporter_ok: true, via: 'nats' as const }, 'test')).catch(() => undefined);
+    beat();
+    timers.push(setInterval(beat, 200));
+  }
+});
+
+afterAll(async () => {
+  for (const t of timers) clearInterval(t);
+  controller?.kill('SIGKILL');
+  await plane?.close();
+  await nats?.dispose();
+  await cf?.stop();
+});
+
+describe('gtm-controller killed mid-apply', () => {
+  it('applies nothing twice after a restart', async () => {
+    controller = start();
+    // SIGKILL the moment the provider sees the first write (before the outcome and the ack).
+    await waitFor('the first provider write', async () => cf.writes().length > 0, 30_000, 2);
+    controller.kill('SIGKILL');
+    await new Promise((r) => controller!.once('exit', r));
+    const written = cf.dnsRecords('svc.plus').map((r) => r.content).sort();
+    expect(written.length).toBeGreaterThan(0);
+    const firstDecision = await waitFor('the first decision', async () => {
+      for await (const s of readStream(plane.js, plane.jsm, { stream: STREAMS.decisions.name, filter: 'gtm.decision.>' })) return s.event.id;
+      return undefined;
+    });
+
+    controller = start();
+    // The unacked command comes back after the consumer's ack wait (15 s); the provider already
+    // holds its records, so it is a no-op.
+    const outcome = await waitFor('the interrupted command\'s outcome', async () => {
+      for await (const s of readStream(plane.js, plane.jsm, { stream: STREAMS.outcomes.name, filter: 'dns.>' })) {
+        const o = s.event as DnsOutcome;
+        if (o.data.decision_id === firstDecision && o.data.outcome !== 'retrying') return o;
+      }
+      return undefined;
+    }, 60_000, 200);
+    expect(outcome.data.outcome).toBe('noop');
+    // Both nodes end up published, each record exactly once; nothing failed (a second create of
+    // the same record would have been refused by the provider).
+    await waitFor('both IPs published', async () => (cf.dnsRecords('svc.plus').length === 2 ? true : undefined), 30_000, 100);
+    expect(cf.dnsRecords('svc.plus').map((r) => r.content).sort()).toEqual(['192.0.2.10', '192.0.2.11']);
+    const failed: DnsOutcome[] = [];
+    for await (const s of readStream(plane.js, plane.jsm, { stream: STREAMS.outcomes.name, filter: 'dns.failed.>' })) failed.push(s.event as DnsOutcome);
+    expect(failed).toEqual([]);
+  }, 120_000);
+});
