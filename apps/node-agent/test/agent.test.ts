@@ -79,13 +79,16 @@ describe('node-agent', () => {
     for (const e of events) {
       expect(validateEvent(e.event)).toEqual([]);
       expect(e.event.id).toBe(`hb:${SERVICE}.${REGION}.beat-1:${hbs[0]!.boot}:${(e.event.data as NodeHeartbeatData).seq}`);
-      expect(e.event.source).toMatch(/^node-agent@/);
+      // Over NATS the agent records it; a heartbeat whose NATS flush was not confirmed in time (a
+      // loaded machine) went by HTTP and plane-api recorded the same event.
+      const via = (e.event.data as NodeHeartbeatData).via;
+      expect(e.event.source).toMatch(via === 'nats' ? /^node-agent@/ : /^plane-api@/);
     }
     // at the interval: the agent's own clock in the envelope
     const times = events.map((e) => Date.parse(e.event.time));
     const spacing = (times[times.length - 1]! - times[0]!) / (times.length - 1);
-    expect(spacing).toBeGreaterThan(150);
-    expect(spacing).toBeLessThan(300);
+    expect(spacing).toBeGreaterThan(120);
+    expect(spacing).toBeLessThan(400);
 
     const m = `http://127.0.0.1:${metricsPort}`;
     expect((await fetch(`${m}/healthz`)).status).toBe(200);
