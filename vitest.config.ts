@@ -13,6 +13,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // One test file at a time: the integration tests run real servers and time real behaviour;
+    // two at once on a 2-core machine only trade speed for flakiness.
+    maxWorkers: 1,
   },
 });
