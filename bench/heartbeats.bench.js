@@ -19,6 +19,7 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 const SETTINGS = { interval_ms: 5000, rise: 2, fall: 3, heartbeat_timeout_ms: 600_000, window_ms: 600_000, eject_error_rate_above: 0.5, eject_rtt_ms_above: 1000 };
+const SETTINGS_MAP = new Map([['svc', SETTINGS]]);
 
 /** The simulated nodes run in a worker thread with their own connection (as agents would). */
 async function startPublisher(url) {
@@ -96,7 +97,7 @@ export async function run() {
         // Processed: the health projection follows the stream and writes the bucket.
         await freshStream(plane);
         const before = heapUsed();
-        const worker = new HealthWorker({ plane, log, settings: () => new Map([['svc', SETTINGS]]), source: 'bench', flushMs: 1000, decide: false });
+        const worker = new HealthWorker({ plane, log, settings: () => SETTINGS_MAP, source: 'bench', flushMs: 1000, decide: false });
         await worker.start();
         await publisher.publish(warm.name);
         await untilStored(plane.jsm, warm.count);

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { acquireLease, OverrideWatcher, BUCKETS, connectPlane, DesiredWatcher, ensureBucket, ensureStream, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
 import { COMMON_FLAGS, ConfigError, createLogger, createMetricsRegistry, helpText, isLogLevel, parseFlags, runMain, startHealthServer, untilSignal, type FlagSpec } from '@plane/runtime';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { healthSettingsOf } from './health/settings.js';
+import { healthSettingsFollowing } from './health/settings.js';
 import { DnsExecutor } from './dns/executor.js';
 import { ProviderCache } from '@plane/dns';
 import { Reconciler } from './reconciler.js';
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
     const w = new HealthWorker({
       plane,
       log: log.child({ role: 'health' }),
-      settings: () => healthSettingsOf(desired.current()),
+      settings: healthSettingsFollowing(() => desired.current()),
       source: `gtm-controller@${id}`,
       onStateEvent: (e) => stateEvents.inc({ to: e.data.to }),
     });

@@ -1,7 +1,7 @@
 // evolve: fold one NODES event into a node's record. Pure; the clock of an event is its stream
 // timestamp, so a replay folds to the same values.
 import type { NodeStreamEvent } from '@plane/events';
-import type { MetricAverages, MetricSample, NodeHealth, NodeRecord } from './types.js';
+import type { MetricAverages, MetricSample, NodeHealth, NodeRecord, WindowSums } from './types.js';
 
 export function newNodeRecord(e: { service: string; region: string; node_id: string }, at: number): NodeRecord {
   return {
@@ -33,26 +33,62 @@ export function newNodeRecord(e: { service: string; region: string; node_id: str
 
 export function averages(samples: MetricSample[]): MetricAverages | null {
   if (samples.length === 0) return null;
-  const sum = { cpu: 0, ram: 0, qps: 0, rtt_ms: 0, error_rate: 0 };
-  for (const s of samples) {
-    sum.cpu += s.cpu;
-    sum.ram += s.ram;
-    sum.qps += s.qps;
-    sum.rtt_ms += s.rtt_ms;
-    sum.error_rate += s.error_rate;
-  }
-  const n = samples.length;
-  const r = (x: number) => Math.round((x / n) * 10_000) / 10_000;
-  return { cpu: r(sum.cpu), ram: r(sum.ram), qps: r(sum.qps), rtt_ms: r(sum.rtt_ms), error_rate: r(sum.error_rate), samples: n };
+  return averagesOf(sumsOf(samples), samples.length, null);
 }
 
-/** Drops samples older than the window (relative to `now`) and refreshes the averages. */
+/** Fixed point: metric values are added as integers of millionths, which sum exactly. */
+const SCALE = 1_000_000;
+const fixed = (x: number): number => Math.round(x * SCALE);
+
+function sumsOf(samples: MetricSample[]): WindowSums {
+  const sums: WindowSums = { cpu: 0, ram: 0, qps: 0, rtt_ms: 0, error_rate: 0 };
+  for (const s of samples) add(sums, s, 1);
+  return sums;
+}
+
+function add(sums: WindowSums, s: MetricSample, sign: 1 | -1): void {
+  sums.cpu += sign * fixed(s.cpu);
+  sums.ram += sign * fixed(s.ram);
+  sums.qps += sign * fixed(s.qps);
+  sums.rtt_ms += sign * fixed(s.rtt_ms);
+  sums.error_rate += sign * fixed(s.error_rate);
+}
+
+/** Means rounded to 4 decimals; written into `into` when given (no allocation per heartbeat). */
+function averagesOf(sums: WindowSums, n: number, into: MetricAverages | null): MetricAverages {
+  const r = (sum: number) => Math.round(sum / n / (SCALE / 10_000)) / 10_000;
+  const out = into ?? { cpu: 0, ram: 0, qps: 0, rtt_ms: 0, error_rate: 0, samples: 0 };
+  out.cpu = r(sums.cpu);
+  out.ram = r(sums.ram);
+  out.qps = r(sums.qps);
+  out.rtt_ms = r(sums.rtt_ms);
+  out.error_rate = r(sums.error_rate);
+  out.samples = n;
+  return out;
+}
+
+/** Adds a heartbeat's metrics to the window (the averages follow at the next trim). */
+export function addSample(rec: NodeRecord, sample: MetricSample): void {
+  rec.samples.push(sample);
+  if (rec.sums) add(rec.sums, sample, 1);
+}
+
+/**
+ * Drops samples older than the window (relative to `now`) and refreshes the averages: constant
+ * work per heartbeat, however many samples the window holds.
+ */
 export function trimWindow(rec: NodeRecord, now: number, windowMs: number): void {
   const from = now - windowMs;
+  const sums = (rec.sums ??= sumsOf(rec.samples));
   let i = 0;
-  while (i < rec.samples.length && rec.samples[i]!.at < from) i++;
+  while (i < rec.samples.length && rec.samples[i]!.at < from) add(sums, rec.samples[i++]!, -1);
   if (i > 0) rec.samples.splice(0, i);
-  rec.health.metrics = averages(rec.samples);
+  if (rec.samples.length === 0) {
+    rec.health.metrics = null;
+    rec.sums = { cpu: 0, ram: 0, qps: 0, rtt_ms: 0, error_rate: 0 };
+    return;
+  }
+  rec.health.metrics = averagesOf(sums, rec.samples.length, rec.health.metrics);
 }
 
 /**
@@ -75,7 +111,7 @@ export function evolveNode(rec: NodeRecord, event: NodeStreamEvent, seq: number,
       h.last_heartbeat_seq = seq;
       h.exporter_ok = d.exporter_ok;
       h.exporter_error = d.exporter_ok ? null : (d.exporter_error ?? 'the metric source failed');
-      if (d.exporter_ok) rec.samples.push({ at, cpu: d.cpu, ram: d.ram, qps: d.qps, rtt_ms: d.rtt_ms, error_rate: d.error_rate });
+      if (d.exporter_ok) addSample(rec, { at, cpu: d.cpu, ram: d.ram, qps: d.qps, rtt_ms: d.rtt_ms, error_rate: d.error_rate });
       trimWindow(rec, at, windowMs);
       return true;
     }

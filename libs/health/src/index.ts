@@ -1,4 +1,4 @@
 export * from './types.js';
-export { newNodeRecord, evolveNode, trimWindow, averages } from './evolve.js';
+export { newNodeRecord, evolveNode, trimWindow, averages, addSample } from './evolve.js';
 export { assessNode, ejectionCause, isServing, type Assessment } from './assess.js';
 export { decideNodeState } from './decide.js';

@@ -84,4 +84,15 @@ export interface ProbeStreak {
 export interface NodeRecord {
   health: NodeHealth;
   samples: MetricSample[];
+  /** Running sums of `samples` in millionths (exact integers, so any order of adding and
+   * removing gives the same averages); built from `samples` when absent. */
+  sums?: WindowSums;
+}
+
+export interface WindowSums {
+  cpu: number;
+  ram: number;
+  qps: number;
+  rtt_ms: number;
+  error_rate: number;
 }

@@ -20,4 +20,21 @@ export function healthSettingsOf(snapshot: DesiredSnapshot): Map<string, HealthS
   return out;
 }
 
+/**
+ * The settings of the snapshot in force, computed once per snapshot: the health projection asks
+ * for them on every message it folds.
+ */
+export function healthSettingsFollowing(current: () => DesiredSnapshot): () => Map<string, HealthSettings> {
+  let seen: DesiredSnapshot | undefined;
+  let settings = new Map<string, HealthSettings>();
+  return () => {
+    const snapshot = current();
+    if (snapshot !== seen) {
+      settings = healthSettingsOf(snapshot);
+      seen = snapshot;
+    }
+    return settings;
+  };
+}
+
 export { DEFAULT_HEALTH };

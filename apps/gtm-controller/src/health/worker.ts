@@ -4,7 +4,7 @@ import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { ensureBucket, BUCKETS, POSITION_KEY, readBucket, STREAMS, type Plane } from '@plane/backbone';
 import { decodeEvent, encodeEvent, nodeKey, nodeSubject, type NodeStreamEvent, type NodeStateEvent } from '@plane/events';
-import { decideNodeState, evolveNode, newNodeRecord, DEFAULT_HEALTH, type HealthSettings, type NodeHealth, type NodeRecord } from '@plane/health';
+import { addSample, decideNodeState, evolveNode, newNodeRecord, DEFAULT_HEALTH, type HealthSettings, type NodeHealth, type NodeRecord } from '@plane/health';
 import type { Logger } from '@plane/runtime';
 
 export interface HealthWorkerOptions {
@@ -93,16 +93,18 @@ export class HealthWorker {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.position + 1,
     });
-    const messages = await consumer.consume();
+    // A callback, not an async iterator: one function call per message, no promise per message.
+    const messages = await consumer.consume({
+      callback: (m) => {
+        this.lastMessageAt = Date.now();
+        const info = m.info;
+        this.fold(m.data, info.streamSequence, Math.floor(info.timestampNanos / 1e6));
+        if (!this.live && info.streamSequence >= this.caughtUpAt) this.goLive();
+      },
+    });
     this.messages = messages;
     this.lastMessageAt = Date.now();
-    this.loop = (async () => {
-      for await (const m of messages) {
-        this.lastMessageAt = Date.now();
-        this.fold(m.data, m.info.streamSequence, Math.floor(m.info.timestampNanos / 1e6));
-        if (!this.live && m.info.streamSequence >= this.caughtUpAt) this.goLive();
-      }
-    })();
+    this.loop = messages.closed().then(() => undefined);
   }
 
   private async watchdog(): Promise<void> {
@@ -139,7 +141,7 @@ export class HealthWorker {
           const rec = this.nodes.get(nodeKey(e.data));
           const at = Math.floor(m.info.timestampNanos / 1e6);
           if (rec) {
-            rec.samples.push({ at, cpu: e.data.cpu, ram: e.data.ram, qps: e.data.qps, rtt_ms: e.data.rtt_ms, error_rate: e.data.error_rate });
+            addSample(rec, { at, cpu: e.data.cpu, ram: e.data.ram, qps: e.data.qps, rtt_ms: e.data.rtt_ms, error_rate: e.data.error_rate });
             // Writes are coalesced, so the bucket's heartbeat time may trail the stream a little.
             if (seq > rec.health.last_heartbeat_seq) {
               rec.health.last_heartbeat_at = at;
