@@ -3,7 +3,8 @@
 // (coalesced per node); measured until the bucket reflects the last one.
 // heartbeats.raw_store_per_s: the same messages published the same way into the same stream on
 // the same nats-server, with no consumer: the baseline. heartbeats.bytes_per_node: projection
-// memory per tracked node.
+// memory per tracked node. heartbeats.consumer_only_per_s: the same messages read by a consumer that
+// only counts them: the ceiling any consumer reaches on the same machine (same run).
 import { Worker } from 'node:worker_threads';
 import { connectPlane, ensureStream, deleteBucket, STREAMS } from '@plane/backbone';
 import { createLogger } from '@plane/runtime';
@@ -61,6 +62,20 @@ async function untilStored(jsm, count, timeoutMs = 120_000) {
   }
 }
 
+/** An ordered push consumer that counts deliveries and nothing else. */
+async function countingConsumer(plane, count) {
+  const consumer = await plane.js.consumers.getPushConsumer(STREAMS.nodes.name, { filter_subjects: 'node.>' });
+  let seen = 0;
+  let resolve;
+  const done = new Promise((r) => (resolve = r));
+  const messages = await consumer.consume({
+    callback: (m) => {
+      if (m.info.streamSequence > 0 && ++seen === count) resolve();
+    },
+  });
+  return { done, stop: () => messages.stop() };
+}
+
 async function freshStream(plane) {
   await plane.jsm.streams.delete(STREAMS.nodes.name).catch(() => undefined);
   await deleteBucket(plane.jsm, 'nodes');
@@ -85,6 +100,7 @@ export async function run() {
       const timed = await publisher.prepare(`timed-${n}`, n, BEATS, 2);
       const raws = [];
       const processed = [];
+      const bares = [];
       let bytesPerNode = 0;
       for (let round = 0; round < ROUNDS; round++) {
         // Baseline: plain publish, no consumer, until every message is stored.
@@ -93,6 +109,16 @@ export async function run() {
         await publisher.publish(timed.name);
         await untilStored(plane.jsm, timed.count);
         raws.push(timed.count / ((performance.now() - t) / 1000));
+
+        // Ceiling: a consumer that only counts the messages (no decoding, no fold, no writes);
+        // what any JetStream consumer in this process costs the same machine.
+        await freshStream(plane);
+        const counter = await countingConsumer(plane, timed.count);
+        t = performance.now();
+        await publisher.publish(timed.name);
+        await counter.done;
+        bares.push(timed.count / ((performance.now() - t) / 1000));
+        counter.stop();
 
         // Processed: the health projection follows the stream and writes the bucket.
         await freshStream(plane);
@@ -117,10 +143,13 @@ export async function run() {
       await publisher.close();
       const rawRate = median(raws);
       const processedRate = median(processed);
+      const bareRate = median(bares);
       const label = n >= 1000 ? `${n / 1000}k` : String(n);
       results.push({ name: 'heartbeats.processed_per_s', value: processedRate, unit: 'msg/s', baseline: rawRate, ratio: processedRate / rawRate, note: `${label} nodes x ${BEATS} heartbeats, median of ${ROUNDS}`, nodes: n });
       results.push({ name: 'heartbeats.raw_store_per_s', value: rawRate, unit: 'msg/s', note: `${label} nodes, plain publish, no consumer, median of ${ROUNDS}`, nodes: n });
       results.push({ name: 'heartbeats.ratio', value: processedRate / rawRate, unit: 'ratio', note: `${label} nodes (target >= 0.5)`, nodes: n });
+      results.push({ name: 'heartbeats.consumer_only_per_s', value: bareRate, unit: 'msg/s', baseline: rawRate, ratio: bareRate / rawRate, note: `${label} nodes, a consumer that only counts: the ceiling for any consumer here`, nodes: n });
+      results.push({ name: 'heartbeats.processed_vs_consumer_only', value: processedRate / bareRate, unit: 'ratio', note: `${label} nodes: the projection's rate over that ceiling`, nodes: n });
       results.push({ name: 'heartbeats.bytes_per_node', value: bytesPerNode, unit: 'bytes', note: `${label} nodes`, nodes: n });
     }
   } finally {
