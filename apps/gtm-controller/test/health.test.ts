@@ -148,6 +148,28 @@ describe('health projection', () => {
     expect((await stateOf('c'))!.state_reason).toMatch(/error rate 0\.\d+ over 0\.5/);
   });
 
+  it('skips a malformed message on NODES and goes on folding what follows', async () => {
+    const e = ref('e');
+    await register(e);
+    // A publisher with NODES credentials but a bug: not JSON, an envelope without data, a heartbeat
+    // whose cpu is text, a registration whose ips are not a list.
+    const bad = [
+      new TextEncoder().encode('not json at all'),
+      new TextEncoder().encode(JSON.stringify({ schema: 1, type: 'NodeHeartbeat', id: 'x1', time: '', source: 'bug' })),
+      new TextEncoder().encode(JSON.stringify(envelope('NodeHeartbeat', 'x2', { ...e, seq: 1, boot: 1, cpu: 'high', ram: 0.4, qps: 10, rtt_ms: 20, error_rate: 0, exporter_ok: true, via: 'nats' }, 'bug'))),
+      new TextEncoder().encode(JSON.stringify(envelope('NodeRegistered', 'x3', { ...e, ips: '127.0.0.9', labels: {} }, 'bug'))),
+    ];
+    for (const data of bad) await plane.js.publish(nodeSubject(e, 'heartbeat'), data);
+    await heartbeat(e, 1);
+    await settle('e', 'ready');
+    const h = (await stateOf('e'))!;
+    expect(h.ips).toEqual(['127.0.0.5']);
+    expect(h.metrics).toMatchObject({ cpu: 0.5, samples: 1 });
+    expect(worker.stats.skipped).toBe(4);
+    const info = await plane.jsm.streams.info(STREAMS.nodes.name);
+    await worker.waitFor(info.state.last_seq);
+  });
+
   it('deleting the nodes bucket and replaying NODES rebuilds identical contents', async () => {
     for (const id of ['d1', 'd2']) await register(ref(id));
     for (let i = 1; i <= 5; i++) {

@@ -4,7 +4,7 @@ import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { ensureBucket, BUCKETS, POSITION_KEY, readBucket, STREAMS, type Plane } from '@plane/backbone';
 import { decodeEvent, encodeEvent, nodeKey, nodeSubject, type NodeStreamEvent, type NodeStateEvent } from '@plane/events';
-import { addSample, decideNodeState, evolveNode, newNodeRecord, DEFAULT_HEALTH, type HealthSettings, type NodeHealth, type NodeRecord } from '@plane/health';
+import { addSample, decideNodeState, evolveNode, nodeEventProblem, newNodeRecord, DEFAULT_HEALTH, type HealthSettings, type NodeHealth, type NodeRecord } from '@plane/health';
 import type { Logger } from '@plane/runtime';
 
 export interface HealthWorkerOptions {
@@ -51,7 +51,7 @@ export class HealthWorker {
   private flushing: Promise<void> | undefined;
   private lastWrittenPosition = -1;
   private readonly waiters: { seq: number; resolve: () => void }[] = [];
-  stats = { folded: 0, stateEvents: 0, writes: 0 };
+  stats = { folded: 0, skipped: 0, stateEvents: 0, writes: 0 };
 
   constructor(private readonly opts: HealthWorkerOptions) {}
 
@@ -136,8 +136,14 @@ export class HealthWorker {
     for await (const m of it) {
       const seq = m.info.streamSequence;
       if (seq <= this.position) {
-        const e = decodeEvent(m.data) as NodeStreamEvent;
-        if (e.type === 'NodeHeartbeat' && e.data.exporter_ok) {
+        let e: NodeStreamEvent | undefined;
+        try {
+          e = decodeEvent(m.data) as NodeStreamEvent;
+          if (nodeEventProblem(e)) e = undefined;
+        } catch {
+          // Skipped here as the fold skipped it.
+        }
+        if (e?.type === 'NodeHeartbeat' && e.data.exporter_ok) {
           const rec = this.nodes.get(nodeKey(e.data));
           const at = Math.floor(m.info.timestampNanos / 1e6);
           if (rec) {
@@ -171,9 +177,13 @@ export class HealthWorker {
     let event: NodeStreamEvent;
     try {
       event = decodeEvent(data) as NodeStreamEvent;
+      const problem = nodeEventProblem(event);
+      if (problem) throw new Error(problem);
     } catch (err) {
-      this.opts.log.warn({ seq, err: String(err) }, 'NODES: skipped a message that is not an event');
+      this.opts.log.warn({ seq, err: String(err) }, 'NODES: skipped a message the health projection cannot fold');
+      this.stats.skipped++;
       this.position = seq;
+      this.settle();
       return;
     }
     const d = event.data;
