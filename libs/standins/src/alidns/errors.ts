@@ -40,6 +40,8 @@ export const aliErrors = {
     new AliApiError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'),
   domainNotFound: (domain: string) =>
     new AliApiError(400, 'InvalidDomainName.NoExist', `The domain name does not exist: ${domain}.`),
+  /** DescribeDomains with a GroupId the account has no group of. */
+  domainGroupNotFound: () => new AliApiError(400, 'InvalidDomainGroup.NotExist', 'The domain group name is not exist.'),
   recordNotFound: () => new AliApiError(400, 'DomainRecordNotBelongToUser', 'The DNS record does not belong to you.'),
   recordDuplicate: () => new AliApiError(400, 'DomainRecordDuplicate', 'The DNS record already exists.'),
   recordConflict: () => new AliApiError(400, 'DomainRecordConflict', 'The DNS record conflicts with other records.'),

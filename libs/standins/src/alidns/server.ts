@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { domainActions } from './actions/domains.js';
 import { recordActions } from './actions/records.js';
 import { weightActions } from './actions/weights.js';
 import { CommonParamsChecker, type Credentials } from './common-params.js';
@@ -14,7 +15,7 @@ import { FailureQueue, WRITE_ACTIONS, WriteRateLimit, type InjectedFailure } fro
 
 const HOST_ID = 'alidns.aliyuncs.com';
 const MAX_BODY_BYTES = 1024 * 1024;
-const ACTIONS: Record<string, ActionHandler> = { ...recordActions, ...weightActions };
+const ACTIONS: Record<string, ActionHandler> = { ...domainActions, ...recordActions, ...weightActions };
 
 export interface AlidnsStandInOptions extends Credentials, Partial<StandInSettings> {
   /** Domains (zones) the account hosts; default ['example.com']. */
@@ -41,6 +42,8 @@ export interface AlidnsStandIn {
   /** Tunable at run time (TTL floor, write rate, throttle status, page size, weighting limits). */
   readonly settings: StandInSettings;
   stop(): Promise<void>;
+  /** Hosts one more domain (zone), as if added in the console. */
+  addDomain(name: string): void;
   /** Copies of the records, sorted by RecordId; optionally of one domain. */
   records(domain?: string): StandInRecord[];
   /** Adds a record as if made elsewhere (no Remark = foreign to the controller). */
@@ -125,6 +128,9 @@ export async function startAlidnsStandIn(opts: AlidnsStandInOptions = {}): Promi
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
+    addDomain: (name) => {
+      state.addDomain(name);
+    },
     records: (domain) =>
       [...state.records.values()]
         .filter((r) => domain === undefined || r.DomainName === domain.toLowerCase())

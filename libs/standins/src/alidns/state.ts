@@ -26,14 +26,26 @@ export function slbKey(domain: string, rr: string, type: string, line: string): 
 }
 
 export class AlidnsState {
+  /** Hosted domains, in the order they were added. */
   readonly domains = new Set<string>();
+  /** When each domain was added (ms), for DescribeDomains' CreateTime and order. */
+  readonly created = new Map<string, number>();
   readonly records = new Map<string, StandInRecord>();
   /** Weighted round robin on/off; absent = never configured (off). */
   readonly slb = new Map<string, boolean>();
   private nextId = 1_000_000_001;
 
   constructor(domains: string[]) {
-    for (const d of domains) this.domains.add(d.toLowerCase());
+    for (const d of domains) this.addDomain(d);
+  }
+
+  addDomain(name: string): string {
+    const domain = name.toLowerCase().replace(/\.$/, '');
+    if (!this.domains.has(domain)) {
+      this.domains.add(domain);
+      this.created.set(domain, Date.now());
+    }
+    return domain;
   }
 
   newRecordId(): string {
@@ -41,8 +53,7 @@ export class AlidnsState {
   }
 
   insert(seed: SeedRecord): StandInRecord {
-    const domain = seed.DomainName.toLowerCase();
-    this.domains.add(domain);
+    const domain = this.addDomain(seed.DomainName);
     const record: StandInRecord = {
       TTL: 600,
       Line: 'default',

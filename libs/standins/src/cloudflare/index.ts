@@ -59,6 +59,8 @@ export interface CloudflareStandIn {
   readonly token: string;
   readonly accountId: string;
   zoneId(zone: string): string;
+  /** Adds a zone to the account, as if added in the dashboard; returns its id. */
+  addZone(name: string): string;
   /** A copy of the zone's DNS records (all zones when omitted), sorted by name, type, content. */
   dnsRecords(zone?: string): StandInDnsRecord[];
   /** Adds a record as if made elsewhere (dashboard, another tool): same validation, any comment. */
@@ -102,6 +104,7 @@ export async function startCloudflareStandIn(opts: CloudflareStandInOptions = {}
     token,
     accountId: state.accountId,
     zoneId: (zone) => zoneNamed(zone).id,
+    addZone: (name) => state.addZone(name).id,
     dnsRecords: (zone) =>
       [...state.records.values()]
         .filter((r) => zone === undefined || r.zoneId === zoneNamed(zone).id)

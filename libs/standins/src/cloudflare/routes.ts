@@ -14,7 +14,7 @@ import {
   replaceLoadBalancer,
   replacePool,
 } from './load-balancing.js';
-import { listZones } from './zones.js';
+import { getZone, listZones } from './zones.js';
 
 interface Route {
   pattern: RegExp;
@@ -26,6 +26,7 @@ const ANY = '([^/]+)';
 
 const ROUTES: Route[] = [
   { pattern: /^\/zones$/, methods: { GET: listZones } },
+  { pattern: new RegExp(`^/zones/${ANY}$`), methods: { GET: getZone } },
   { pattern: new RegExp(`^/zones/${ANY}/dns_records$`), methods: { GET: listRecords, POST: createRecord } },
   { pattern: new RegExp(`^/zones/${ANY}/dns_records/batch$`), methods: { POST: batchRecords } },
   { pattern: new RegExp(`^/zones/${ANY}/dns_records/${ID}$`), methods: { GET: getRecord, PUT: overwriteRecord, PATCH: editRecord, DELETE: deleteRecord } },

@@ -1,8 +1,8 @@
-// The four Route53 operations the DNS adapter uses, against the in-memory state.
+// The Route53 operations the DNS adapter uses, against the in-memory state.
 import { checkChangeBatch, type Route53Limits } from './check-change-batch.js';
 import { parseChangeBatch } from './parse-change-batch.js';
 import { canonicalName, reversedName } from './names.js';
-import { listHostedZonesByNameBody, listRecordSetsBody, changeResponseBody } from './responses.js';
+import { getHostedZoneBody, listHostedZonesBody, listHostedZonesByNameBody, listRecordSetsBody, changeResponseBody } from './responses.js';
 import { parseXml, XmlSyntaxError } from './xml-reader.js';
 import type { ChangeRecord, HostedZone, Route53State, StandInRecordSet } from './state.js';
 
@@ -95,6 +95,49 @@ export function listHostedZonesByName(state: Route53State, query: URLSearchParam
     body: listHostedZonesByNameBody({ zones: page, maxItems, ...(dnsName !== null ? { dnsName: canonicalName(dnsName) } : {}), ...(hostedZoneId !== null ? { hostedZoneId } : {}), ...(next ? { next } : {}) }),
     summary: `${dnsName ?? '(start)'} -> ${page.map((z) => z.name).join(',')}`,
   };
+}
+
+/** Hosted zone ids: up to 32 characters (Route53 makes them of uppercase letters and digits). */
+const ZONE_ID = /^[A-Z0-9]{1,32}$/;
+
+function checkZoneId(raw: string, member: string): string {
+  const id = raw.replace(/^\/hostedzone\//, '');
+  if (id.length > 32) throw new ApiError(400, 'InvalidInput', `1 validation error detected: Value '${raw}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to 32`);
+  if (!ZONE_ID.test(id)) throw new ApiError(400, 'InvalidInput', `Invalid ${member === 'id' ? 'hosted zone id' : member}: ${raw}`);
+  return id;
+}
+
+/**
+ * ListHostedZones: every hosted zone of the account, at most 100 per page (a larger maxitems is
+ * served at 100), in hosted zone id order; `marker` is the id of the first zone of the page
+ * (`NextMarker` of the page before). `hostedzonetype=PrivateHostedZone` lists private zones only;
+ * the stand-in has no reusable delegation sets, so any `delegationsetid` is unknown.
+ */
+export function listHostedZones(state: Route53State, query: URLSearchParams): HandlerResult {
+  const marker = query.get('marker');
+  const delegationSetId = query.get('delegationsetid');
+  const type = query.get('hostedzonetype');
+  const maxItems = Math.min(parseMaxItems(query.get('maxitems'), 100), 100);
+  if (type !== null && type !== 'PrivateHostedZone') {
+    throw new ApiError(400, 'InvalidInput', `1 validation error detected: Value '${type}' at 'hostedZoneType' failed to satisfy constraint: Member must satisfy enum value set: [PrivateHostedZone]`);
+  }
+  if (delegationSetId !== null) throw new ApiError(404, 'NoSuchDelegationSet', `A reusable delegation set with the specified ID does not exist: ${delegationSetId}`);
+  const zones = [...state.zones.values()].filter((z) => type === null || z.privateZone).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const from = marker === null ? undefined : checkZoneId(marker, 'marker');
+  const start = from === undefined ? 0 : zones.findIndex((z) => z.id >= from);
+  const first = start === -1 ? zones.length : start;
+  const page = zones.slice(first, first + maxItems);
+  const next = zones[first + maxItems];
+  return {
+    body: listHostedZonesBody({ zones: page, maxItems, ...(marker !== null ? { marker } : {}), ...(next ? { next } : {}) }),
+    summary: `${marker ?? '(start)'} -> ${page.length}${next ? ` (truncated, next ${next.id})` : ''}`,
+  };
+}
+
+/** GetHostedZone: one zone, with its name servers (public) or VPCs (private). */
+export function getHostedZone(state: Route53State, rawId: string): HandlerResult {
+  const zone = zoneOrThrow(state, checkZoneId(rawId, 'id'));
+  return { body: getHostedZoneBody(zone), summary: `${zone.id} ${zone.name}` };
 }
 
 function describeSet(s: StandInRecordSet): string {

@@ -79,3 +79,32 @@ export function listHostedZonesByNameBody(page: HostedZonePage): string {
     textElement('MaxItems', page.maxItems),
   );
 }
+
+export interface ListHostedZonesPage {
+  zones: HostedZone[];
+  maxItems: number;
+  marker?: string;
+  next?: HostedZone;
+}
+
+export function listHostedZonesBody(page: ListHostedZonesPage): string {
+  return document(
+    'ListHostedZonesResponse',
+    element('HostedZones', ...page.zones.map(hostedZoneXml)),
+    textElement('Marker', page.marker),
+    textElement('IsTruncated', page.next !== undefined),
+    textElement('NextMarker', page.next?.id),
+    textElement('MaxItems', page.maxItems),
+  );
+}
+
+/** The stand-in's name servers, as its SOA and NS sets name them. */
+const NAME_SERVERS = ['ns-1.awsdns-standin.com', 'ns-2.awsdns-standin.net'];
+
+export function getHostedZoneBody(z: HostedZone): string {
+  return document(
+    'GetHostedZoneResponse',
+    hostedZoneXml(z),
+    z.privateZone ? element('VPCs', element('VPC', textElement('VPCRegion', 'us-east-1'), textElement('VPCId', 'vpc-standin'))) : element('DelegationSet', element('NameServers', ...NAME_SERVERS.map((n) => textElement('NameServer', n)))),
+  );
+}

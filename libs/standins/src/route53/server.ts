@@ -2,11 +2,11 @@
 // failures, logs every request, and answers errors in Route53's XML error format.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { ApiError, changeResourceRecordSets, getChange, listHostedZonesByName, listResourceRecordSets, type HandlerResult, type HandlerSettings } from './handlers.js';
+import { ApiError, changeResourceRecordSets, getChange, getHostedZone, listHostedZones, listHostedZonesByName, listResourceRecordSets, type HandlerResult, type HandlerSettings } from './handlers.js';
 import { errorBody } from './responses.js';
 import type { Route53State } from './state.js';
 
-export type Route53Action = 'ChangeResourceRecordSets' | 'ListResourceRecordSets' | 'GetChange' | 'ListHostedZonesByName' | 'Unknown';
+export type Route53Action = 'ChangeResourceRecordSets' | 'ListResourceRecordSets' | 'GetChange' | 'ListHostedZonesByName' | 'ListHostedZones' | 'GetHostedZone' | 'Unknown';
 
 export interface StandInRequest {
   method: string;
@@ -48,6 +48,9 @@ function route(method: string, pathname: string): { action: Route53Action; id?: 
   const change = new RegExp(`^${API}/change/([^/]+)$`).exec(pathname);
   if (change && method === 'GET') return { action: 'GetChange', id: decodeURIComponent(change[1]!) };
   if (pathname === `${API}/hostedzonesbyname` && method === 'GET') return { action: 'ListHostedZonesByName' };
+  if ((pathname === `${API}/hostedzone` || pathname === `${API}/hostedzone/`) && method === 'GET') return { action: 'ListHostedZones' };
+  const zone = new RegExp(`^${API}/hostedzone/([^/]+)$`).exec(pathname);
+  if (zone && method === 'GET') return { action: 'GetHostedZone', id: decodeURIComponent(zone[1]!) };
   return { action: 'Unknown' };
 }
 
@@ -70,6 +73,10 @@ function dispatch(ctx: ServerContext, method: string, url: URL, body: string, ac
       return getChange(ctx.state, id!);
     case 'ListHostedZonesByName':
       return listHostedZonesByName(ctx.state, url.searchParams);
+    case 'ListHostedZones':
+      return listHostedZones(ctx.state, url.searchParams);
+    case 'GetHostedZone':
+      return getHostedZone(ctx.state, id!);
     case 'Unknown':
       throw new ApiError(404, 'UnknownOperationException', `The stand-in does not serve ${method} ${url.pathname}`);
   }
