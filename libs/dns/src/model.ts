@@ -55,9 +55,19 @@ export interface ApplyResult {
   calls: number;
 }
 
+/** The zones a provider's credentials can see. */
+export interface ZoneListing {
+  /** Zone names: lowercase, no trailing dot, sorted, each once. */
+  zones: string[];
+  /** Provider API calls made. */
+  calls: number;
+}
+
 /** A provider adapter: reads and writes one zone's records through the vendor's API. */
 export interface DnsProvider {
   readonly kind: ProviderKind;
+  /** Every zone these credentials can see (every page of the vendor's listing). */
+  listZones(): Promise<ZoneListing>;
   /** Current record sets at these names (all of them, owned or not, every type). */
   records(zone: string, names: string[]): Promise<CurrentRecordSet[]>;
   /** Applies the changes, within the provider's batch and rate limits. */
@@ -99,6 +109,11 @@ export function sameRecordSet(a: RecordSet, b: RecordSet): boolean {
 
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** Zone names as a ZoneListing holds them: normalized, sorted, each once. */
+export function zoneNames(names: Iterable<string>): string[] {
+  return [...new Set([...names].map(normalizeName))].filter((n) => n !== '').sort();
 }
 
 export function isIPv6(ip: string): boolean {

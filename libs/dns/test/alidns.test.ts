@@ -409,6 +409,37 @@ describe('AliDNS adapter: failures', () => {
   });
 });
 
+describe('AliDNS adapter: listing domains', () => {
+  it('reads every page of DescribeDomains (100 a page), counted, names normalized', async () => {
+    const many = Array.from({ length: 230 }, (_, i) => `D${i}.Example.CN`);
+    await start({ domains: [ZONE, ...many] });
+    const listing = await provider().listZones();
+    expect(listing.calls).toBe(3);
+    expect(standIn.requests().map((r) => [r.action, r.params.PageNumber, r.params.PageSize])).toEqual([
+      ['DescribeDomains', '1', '100'],
+      ['DescribeDomains', '2', '100'],
+      ['DescribeDomains', '3', '100'],
+    ]);
+    expect(listing.zones).toHaveLength(231);
+    expect(listing.zones).toContain('d229.example.cn');
+    expect(listing.zones).toEqual([...listing.zones].sort());
+  });
+
+  it('follows TotalCount when the server serves smaller pages than asked', async () => {
+    await start({ domains: [ZONE, 'a.example', 'b.example'], pageSizeLimit: 2 });
+    const listing = await provider().listZones();
+    expect(listing).toEqual({ zones: ['a.example', 'b.example', ZONE], calls: 2 });
+  });
+
+  it('throttling surfaces as a retryable DnsProviderError', async () => {
+    refusalsExpected = true;
+    standIn.throttleNext(1, { action: 'DescribeDomains' });
+    const e = await provider().listZones().catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(DnsProviderError);
+    expect(e).toMatchObject({ code: 'Throttling.User', retryable: true });
+  });
+});
+
 describe('AliDNS stand-in: the vendor rules it enforces', () => {
   beforeEach(() => {
     refusalsExpected = true;

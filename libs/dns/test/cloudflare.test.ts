@@ -369,6 +369,39 @@ describe('cloudflare failures', () => {
   });
 });
 
+describe('cloudflare zone listing', () => {
+  it('reads every page of GET /zones (50 a page) through the SDK, counted, and caches the ids it saw', async () => {
+    const many = Array.from({ length: 120 }, (_, i) => `z${String(i).padStart(3, '0')}.example.net`);
+    await standIn({ zones: [ZONE, ...many] });
+    const p = provider();
+    const listing = await p.listZones();
+    expect(listing.calls).toBe(3);
+    expect(cf.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /zones', 'GET /zones', 'GET /zones']);
+    expect(cf.requests.map((r) => new URLSearchParams(r.query).get('page') ?? '1')).toEqual(['1', '2', '3']);
+    expect(listing.zones).toHaveLength(121);
+    expect(listing.zones).toEqual([...listing.zones].sort());
+    // The zone ids came with the listing: reading a zone's records looks nothing up by name.
+    cf.clearRequests();
+    await p.records('z119.example.net', ['www.z119.example.net']);
+    expect(cf.requests.map((r) => r.path)).toEqual([`/zones/${cf.zoneId('z119.example.net')}/dns_records`]);
+  });
+
+  it('with zone_id: that zone only, through GET /zones/{zone_id}', async () => {
+    await standIn({ zones: [ZONE, 'other.example'] });
+    const listing = await provider({ zoneId: cf.zoneId(ZONE) }).listZones();
+    expect(listing).toEqual({ zones: [ZONE], calls: 1 });
+    expect(cf.requests.map((r) => r.path)).toEqual([`/zones/${cf.zoneId(ZONE)}`]);
+  });
+
+  it("maps Cloudflare's errors (429 with retry-after stays retryable)", async () => {
+    await standIn();
+    cf.failNext(1, { status: 429, retryAfterS: 7 });
+    const e = await provider().listZones().catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(DnsProviderError);
+    expect(e).toMatchObject({ status: 429, retryAfterS: 7, retryable: true });
+  });
+});
+
 describe('cloudflare load_balancer mode', () => {
   beforeEach(async () => {
     await standIn();

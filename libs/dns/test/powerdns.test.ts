@@ -290,4 +290,20 @@ describe('PowerDNS adapter against a real pdns_server', () => {
     expect((err as DnsProviderError).retryable).toBe(true);
     expect((err as DnsProviderError).message).not.toContain(pdns.apiKey);
   });
+
+  it('lists every zone of the server in one GET, names normalized (nested zones included)', async () => {
+    await pdns.createZone('svc.plus');
+    await pdns.createZone('EU.svc.plus.');
+    requests.length = 0;
+    const listing = await provider.listZones();
+    expect(listing.calls).toBe(1);
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(['GET /api/v1/servers/localhost/zones']);
+    expect(listing.zones).toContain('svc.plus');
+    expect(listing.zones).toContain('eu.svc.plus');
+    expect(listing.zones.every((z) => z === z.toLowerCase() && !z.endsWith('.'))).toBe(true);
+    expect(listing.zones).toEqual([...listing.zones].sort());
+
+    const badKey = createPowerDnsProvider({ apiUrl: pdns.apiUrl, apiKey: 'wrong' });
+    await expect(badKey.listZones()).rejects.toMatchObject({ name: 'DnsProviderError', status: 401 });
+  });
 });

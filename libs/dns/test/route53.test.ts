@@ -368,6 +368,38 @@ describe('route53 adapter: errors', () => {
   });
 });
 
+describe('route53 adapter: listing hosted zones', () => {
+  it('reads every page of ListHostedZones (100 a page), paced and counted, names normalized', async () => {
+    const many = Array.from({ length: 130 }, (_, i) => `Z${i}.Example.ORG.`);
+    const { standIn, provider } = await setup({ zones: [ZONE, ...many] });
+    standIn.addZone('internal.example.com', { privateZone: true });
+    standIn.clearRequests();
+    const listing = await provider.listZones();
+    expect(listing.calls).toBe(2);
+    expect(standIn.requests.map((r) => r.action)).toEqual(['ListHostedZones', 'ListHostedZones']);
+    expect(standIn.requests[1]!.path).toMatch(/marker=/);
+    expect(listing.zones).toHaveLength(132);
+    expect(listing.zones).toContain('z129.example.org');
+    expect(listing.zones).toContain('internal.example.com');
+    expect(listing.zones).toEqual([...listing.zones].sort());
+  });
+
+  it('with hosted_zone_id: that zone only, through GetHostedZone', async () => {
+    const { standIn } = await setup({ zones: [ZONE, 'other.example'] });
+    const pinned = createRoute53Provider({ accessKeyId: KEY_ID, secretAccessKey: 'x', endpoint: standIn.url, hostedZoneId: `/hostedzone/${standIn.zoneId(ZONE)}` });
+    standIn.clearRequests();
+    expect(await pinned.listZones()).toEqual({ zones: [ZONE], calls: 1 });
+    expect(standIn.requests.map((r) => r.action)).toEqual(['GetHostedZone']);
+  });
+
+  it("maps Route53's errors (throttling stays retryable)", async () => {
+    const { standIn, provider } = await setup();
+    standIn.failNext(1, { status: 400, code: 'Throttling', message: 'Rate exceeded', action: 'ListHostedZones' });
+    expect(await expectProviderError(provider.listZones())).toMatchObject({ status: 400, code: 'Throttling', retryable: true });
+    expect((await provider.listZones()).zones).toEqual([ZONE]);
+  });
+});
+
 describe('route53 stand-in: Route53 rules through the official SDK', () => {
   const rrs = (o: Partial<ResourceRecordSet> & { values?: string[] } = {}): ResourceRecordSet => {
     const { values = ['192.0.2.1'], ...rest } = o;

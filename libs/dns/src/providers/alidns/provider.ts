@@ -1,8 +1,9 @@
 // The AliDNS adapter: one A/AAAA record per IP, weighted round robin for the weights, our marker in
 // each record's Remark.
-import { normalizeName, type ApplyResult, type Change, type CurrentRecordSet, type DnsProvider } from '../../model.js';
+import { normalizeName, zoneNames, type ApplyResult, type Change, type CurrentRecordSet, type DnsProvider, type ZoneListing } from '../../model.js';
 import { applyChanges } from './apply.js';
 import { createAlidnsRpc } from './pop-client.js';
+import { readDomainNames } from './read.js';
 import { readRecordSets } from './record-sets.js';
 import { TokenBucket } from '../../pacing.js';
 
@@ -13,7 +14,7 @@ export interface AlidnsProviderOptions {
   endpoint?: string;
   /** Write pace; default 50, under the documented ~60 writes a second. */
   writesPerSecond?: number;
-  /** Describe* page size; default 100, DescribeSubDomainRecords' maximum. */
+  /** Describe* page size; default 100, DescribeSubDomainRecords' and DescribeDomains' maximum. */
   pageSize?: number;
   /** Per-request timeout; default 10 s (the SDK's own default is 3 s). */
   timeoutMs?: number;
@@ -35,6 +36,11 @@ export function createAlidnsProvider(opts: AlidnsProviderOptions): DnsProvider {
   });
   return {
     kind: 'alidns',
+    async listZones(): Promise<ZoneListing> {
+      const before = rpc.calls;
+      const names = await readDomainNames(rpc, pageSize);
+      return { zones: zoneNames(names), calls: rpc.calls - before };
+    },
     records(zone: string, names: string[]): Promise<CurrentRecordSet[]> {
       return readRecordSets(rpc, normalizeName(zone), names, pageSize);
     },

@@ -1,7 +1,7 @@
 // Reads through the Describe* actions, every page of them.
 import type { AlidnsRpc } from './pop-client.js';
 import { nameFromSlbSubDomain } from './names.js';
-import { parseRecordPage, parseSlbPage, type AliRecord, type Page } from './wire.js';
+import { parseDomainPage, parseRecordPage, parseSlbPage, type AliRecord, type Page } from './wire.js';
 
 /** Guards against a server that never reaches TotalCount. */
 const MAX_PAGES = 10_000;
@@ -39,4 +39,10 @@ export async function readOpenSlbHosts(rpc: AlidnsRpc, zone: string, pageSize: n
     parseSlbPage(action, await rpc.read(action, { DomainName: zone, PageNumber: page, PageSize: Math.min(pageSize, 100) })),
   );
   return new Set(entries.filter((e) => e.Open).map((e) => slbKey(nameFromSlbSubDomain(e.SubDomain), e.Type)));
+}
+
+/** Every domain (zone) of the account: DescribeDomains, every page (PageSize at most 100). */
+export async function readDomainNames(rpc: AlidnsRpc, pageSize: number): Promise<string[]> {
+  const action = 'DescribeDomains';
+  return readAllPages(async (page) => parseDomainPage(action, await rpc.read(action, { PageNumber: page, PageSize: Math.min(pageSize, 100) })));
 }

@@ -90,6 +90,16 @@ export function parseSlbPage(action: string, body: unknown): Page<AliSlbSubDomai
   return { items, totalCount };
 }
 
+/** One page of DescribeDomains: the names of `Domains.Domain[]`. */
+export function parseDomainPage(action: string, body: unknown): Page<string> {
+  if (!isRecord(body)) fail(action, 'not an object');
+  const totalCount = asNumber(body.TotalCount) ?? fail(action, 'TotalCount');
+  const container = body.Domains === undefined ? { Domain: [] } : isRecord(body.Domains) ? body.Domains : fail(action, 'Domains');
+  const list = container.Domain === undefined ? [] : Array.isArray(container.Domain) ? container.Domain : fail(action, 'Domains.Domain');
+  const items = list.map((d, i) => (isRecord(d) ? optionalString(d.DomainName) : undefined) ?? fail(action, `Domains.Domain[${i}].DomainName`));
+  return { items, totalCount };
+}
+
 export function parseRecordId(action: string, body: unknown): string {
   if (!isRecord(body)) fail(action, 'not an object');
   return asId(body.RecordId) ?? fail(action, 'RecordId');

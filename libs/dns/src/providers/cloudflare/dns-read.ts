@@ -15,7 +15,7 @@ interface ResultInfo {
  * The SDK's page iterator stops only at an empty page, which costs one more request per read;
  * `result_info` tells us when the last page has arrived.
  */
-function isLastPage(page: { result_info?: ResultInfo; hasNextPage(): boolean }): boolean {
+export function isLastPage(page: { result_info?: ResultInfo; hasNextPage(): boolean }): boolean {
   const info = page.result_info;
   if (info?.page !== undefined && info.total_pages !== undefined) return info.page >= info.total_pages;
   return !page.hasNextPage();

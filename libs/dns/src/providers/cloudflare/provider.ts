@@ -1,5 +1,5 @@
 // The Cloudflare DnsProvider: one SDK client and zone directory, and the mode's reader/writer.
-import type { ApplyResult, Change, CurrentRecordSet, DnsProvider } from '../../model.js';
+import type { ApplyResult, Change, CurrentRecordSet, DnsProvider, ZoneListing } from '../../model.js';
 import { Calls, createClient } from './client.js';
 import { DnsRecordsMode } from './dns-mode.js';
 import { LoadBalancerMode } from './lb-mode.js';
@@ -14,6 +14,11 @@ export function createCloudflareProvider(options: CloudflareProviderOptions): Dn
   const mode = opts.mode === 'load_balancer' ? new LoadBalancerMode(client, zones, opts, dns) : dns;
   return {
     kind: 'cloudflare',
+    async listZones(): Promise<ZoneListing> {
+      const calls = new Calls();
+      const names = await zones.listNames(calls);
+      return { zones: names, calls: calls.count };
+    },
     records(zone: string, names: string[]): Promise<CurrentRecordSet[]> {
       return mode.records(zone, names, new Calls());
     },

@@ -1,6 +1,6 @@
 // The PowerDNS Authoritative adapter: reads RRsets by name, writes a zone's changes in one PATCH.
 // PowerDNS is self-hosted and documents no API rate limit, so calls are not paced here.
-import { DnsProviderError, normalizeName, type ApplyResult, type Change, type CurrentRecordSet, type DnsProvider } from '../../model.js';
+import { DnsProviderError, normalizeName, zoneNames, type ApplyResult, type Change, type CurrentRecordSet, type DnsProvider, type ZoneListing } from '../../model.js';
 import { PdnsApi, type PdnsRrsetChange } from './api.js';
 import { toPatch } from './patch.js';
 import { toRecordSets } from './records.js';
@@ -53,6 +53,9 @@ export function createPowerDnsProvider(opts: PowerDnsProviderOptions): DnsProvid
 
   return {
     kind: 'powerdns',
+    async listZones(): Promise<ZoneListing> {
+      return { zones: zoneNames((await api.zones()).map((z) => z.name)), calls: 1 };
+    },
     records: read,
     async apply(zone: string, changes: Change[]): Promise<ApplyResult> {
       const patch = toPatch(zone, changes);

@@ -3,19 +3,22 @@
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
+  GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
+  ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
   type Change as Route53Change,
   type ChangeInfo,
   type HostedZone,
+  type ListHostedZonesCommandOutput,
   type ListResourceRecordSetsCommandOutput,
   type RRType,
 } from '@aws-sdk/client-route-53';
 import { toDnsProviderError } from './errors.js';
 import { TokenBucket } from '../../pacing.js';
 
-/** Counts the HTTP calls of one records()/apply() for ApplyResult.calls. */
+/** Counts the HTTP calls of one records()/apply()/listZones() for ApplyResult.calls. */
 export class CallCounter {
   n = 0;
 }
@@ -61,6 +64,17 @@ export class Route53Api {
   async hostedZonesByName(dnsName: string, maxItems: number, counter: CallCounter): Promise<HostedZone[]> {
     const out = await this.call('ListHostedZonesByName', counter, () => this.client.send(new ListHostedZonesByNameCommand({ DNSName: dnsName, MaxItems: maxItems })));
     return out.HostedZones ?? [];
+  }
+
+  /** One page of ListHostedZones (every hosted zone of the account, public and private). */
+  listHostedZones(marker: string | undefined, maxItems: number, counter: CallCounter): Promise<ListHostedZonesCommandOutput> {
+    return this.call('ListHostedZones', counter, () => this.client.send(new ListHostedZonesCommand({ MaxItems: maxItems, ...(marker !== undefined ? { Marker: marker } : {}) })));
+  }
+
+  async getHostedZone(id: string, counter: CallCounter): Promise<HostedZone> {
+    const out = await this.call('GetHostedZone', counter, () => this.client.send(new GetHostedZoneCommand({ Id: id })));
+    if (!out.HostedZone) throw toDnsProviderError(new Error('response without HostedZone'), 'GetHostedZone');
+    return out.HostedZone;
   }
 
   listRecordSets(zoneId: string, start: ListStart, maxItems: number, counter: CallCounter): Promise<ListResourceRecordSetsCommandOutput> {

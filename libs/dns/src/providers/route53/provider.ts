@@ -1,8 +1,9 @@
 // The Route53 DnsProvider: weighted record sets (SetIdentifier = region, Weight 0..255, values =
 // the region's IPs), ownership in a TXT registry (registry.ts), one ChangeBatch per zone per apply.
-import { DnsProviderError, normalizeName, type ApplyResult, type Change, type CurrentRecordSet, type DnsProvider } from '../../model.js';
+import { DnsProviderError, normalizeName, type ApplyResult, type Change, type CurrentRecordSet, type DnsProvider, type ZoneListing } from '../../model.js';
 import { CallCounter, Route53Api } from './api.js';
 import { planBatches, ROUTE53_BATCH_LIMITS, type BatchLimits } from './batches.js';
+import { listZoneNames } from './list-zones.js';
 import { isInZone } from './names.js';
 import { listSetsAt, toCurrentRecordSet } from './read.js';
 import { ownedSetIds, registryName } from './registry.js';
@@ -17,7 +18,7 @@ export interface Route53ProviderOptions {
   endpoint?: string;
   /** Default us-east-1 (Route53 is global; the region only scopes the signature). */
   region?: string;
-  /** Skips the ListHostedZonesByName lookup. */
+  /** Skips the ListHostedZonesByName lookup; listZones() then lists this zone only. */
   hostedZoneId?: string;
   /** Default 5: Route53's documented five requests per second per account. */
   requestsPerSecond?: number;
@@ -91,5 +92,11 @@ export function createRoute53Provider(opts: Route53ProviderOptions): DnsProvider
     return { calls: counter.n };
   }
 
-  return { kind: 'route53', records, apply };
+  async function listZones(): Promise<ZoneListing> {
+    const counter = new CallCounter();
+    const zones = await listZoneNames(api, opts.hostedZoneId, counter);
+    return { zones, calls: counter.n };
+  }
+
+  return { kind: 'route53', listZones, records, apply };
 }
