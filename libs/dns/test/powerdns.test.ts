@@ -8,6 +8,7 @@ import { DnsProviderError, type Change, type CurrentRecordSet, type DnsProvider,
 import { planDnsChanges } from '../src/plan.js';
 import { createPowerDnsProvider } from '../src/providers/powerdns/index.js';
 import { renderRecordSets } from '../src/render.js';
+import { ZoneResolver } from '../src/zones.js';
 
 let pdns: PdnsServerHandle;
 let resolver: Resolver;
@@ -302,6 +303,13 @@ describe('PowerDNS adapter against a real pdns_server', () => {
     expect(listing.zones).toContain('eu.svc.plus');
     expect(listing.zones.every((z) => z === z.toLowerCase() && !z.endsWith('.'))).toBe(true);
     expect(listing.zones).toEqual([...listing.zones].sort());
+
+    // What the zone resolver makes of that list.
+    const resolver = new ZoneResolver({ get: () => provider });
+    const spec = { provider: 'powerdns' as const, api_url: pdns.apiUrl, server_id: 'localhost', ttl: 30, drift_check_ms: 300_000 };
+    expect(await resolver.zoneOf(spec, 'api.eu.svc.plus')).toBe('eu.svc.plus');
+    expect(await resolver.zoneOf(spec, 'api.us.svc.plus')).toBe('svc.plus');
+    expect(await resolver.zoneOf(spec, 'svc.plus')).toBe('svc.plus');
 
     const badKey = createPowerDnsProvider({ apiUrl: pdns.apiUrl, apiKey: 'wrong' });
     await expect(badKey.listZones()).rejects.toMatchObject({ name: 'DnsProviderError', status: 401 });

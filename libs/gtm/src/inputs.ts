@@ -1,6 +1,7 @@
 // From a gtm declaration and the nodes' health to one DomainInput per domain. Pure.
 import type { NodeState } from '@plane/events';
 import type { GtmSpec } from '@plane/declarations';
+import { zoneOfDomain } from '@plane/dns';
 import type { DomainInput, NodeView, RegionInput } from './types.js';
 
 /** The fields of a `nodes` bucket record (@plane/health's NodeHealth) the decider uses. */
@@ -33,17 +34,6 @@ export interface BuildDomainInputsOptions {
    * the longest suffix of the domain is taken).
    */
   zone?: string | readonly string[];
-}
-
-/** The zone of `domain` among `zones`: the longest one that is the domain or a suffix of it at a dot. */
-export function zoneOfDomain(domain: string, zones: readonly string[]): string | null {
-  const d = domain.toLowerCase().replace(/\.$/, '');
-  let best: string | null = null;
-  for (const raw of zones) {
-    const z = raw.toLowerCase().replace(/\.$/, '');
-    if ((d === z || d.endsWith(`.${z}`)) && (best === null || z.length > best.length)) best = z;
-  }
-  return best;
 }
 
 function toView(n: NodeHealthLike): NodeView {
