@@ -8,3 +8,4 @@ export { buildDomainInputs, type BuildDomainInputsOptions, type NodeHealthLike, 
 export { zoneOfDomain } from '@plane/dns';
 export { effectiveWeight, isServing, nodeKey } from './region.js';
 export { DECIDER_VERSION } from './version.js';
+export { zoneAlertId, zoneNotFoundAlert, type ZoneAlertInput } from './zone-alert.js';

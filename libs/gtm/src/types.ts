@@ -90,7 +90,8 @@ export interface RegionOutcome {
   reason: string;
 }
 
-export type GtmAlertKind = 'all_withdrawn' | 'mass_ejection' | 'stale_inputs';
+/** `zone_not_found`: the domain's zone could not be determined, so nothing was decided for it. */
+export type GtmAlertKind = 'all_withdrawn' | 'mass_ejection' | 'stale_inputs' | 'zone_not_found';
 
 export interface GtmAlert {
   kind: GtmAlertKind;
@@ -140,8 +141,8 @@ export interface GtmAlertData extends GtmAlert {
   service: string;
   domain: string;
   clock: number;
-  /** Added: the id of the GtmDecided this alert came with. */
-  decision_id: string;
+  /** Added: the id of the GtmDecided this alert came with; null for `zone_not_found` (nothing was decided). */
+  decision_id: string | null;
 }
 
 export type GtmDecided = EventEnvelope<'GtmDecided', GtmDecidedData>;
