@@ -1,7 +1,7 @@
 // Which zone a domain's records go to: the declared `dns.zone`, or else the provider's zone whose
 // name is the longest suffix of the domain, from the provider's own zone list (cached per provider).
 import type { DnsSpec } from '@plane/declarations';
-import { DnsProviderError, normalizeName, type DnsProvider } from './model.js';
+import { DnsProviderError, normalizeName, type DnsProvider, type ProviderKind } from './model.js';
 
 /** The zone of `domain` among `zones`: the longest one that is the domain or a suffix of it at a dot. */
 export function zoneOfDomain(domain: string, zones: readonly string[]): string | null {
@@ -35,7 +35,7 @@ export class ZoneNotFoundError extends Error {
     readonly zones: readonly string[],
   ) {
     const shown = zones.length === 0 ? 'it lists no zone at all' : `it lists ${zones.slice(0, SHOWN_ZONES).join(', ')}${zones.length > SHOWN_ZONES ? ` and ${zones.length - SHOWN_ZONES} more` : ''}`;
-    super(`no zone for ${domain}: dns.zone is not declared and no zone of ${provider} is ${domain} or a suffix of it (${shown}); create the zone there or declare dns.zone`);
+    super(`dns.zone is not declared and no zone of ${provider} is ${domain} or a suffix of it (${shown}); create the zone there or declare dns.zone`);
   }
 }
 
@@ -54,6 +54,8 @@ export interface ZoneResolverOptions {
   missRetryMs?: number;
   /** After a failed read, the provider is not asked again for this long (default 10 s). */
   failureRetryMs?: number;
+  /** Called after each successful listing with the provider API calls it made (for metrics). */
+  onListing?: (provider: ProviderKind, calls: number) => void;
   now?: () => number;
 }
 
@@ -77,7 +79,8 @@ export class ZoneResolver {
   private readonly missRetryMs: number;
   private readonly failureRetryMs: number;
   private readonly now: () => number;
-  /** Provider API calls made to list zones (for metrics). */
+  private readonly onListing: ((provider: ProviderKind, calls: number) => void) | undefined;
+  /** Provider API calls made to list zones. */
   calls = 0;
 
   constructor(
@@ -88,6 +91,7 @@ export class ZoneResolver {
     this.missRetryMs = opts.missRetryMs ?? 60_000;
     this.failureRetryMs = opts.failureRetryMs ?? 10_000;
     this.now = opts.now ?? Date.now;
+    this.onListing = opts.onListing;
   }
 
   /**
@@ -146,6 +150,7 @@ export class ZoneResolver {
         try {
           const listing = await provider.listZones();
           this.calls += listing.calls;
+          this.onListing?.(provider.kind, listing.calls);
           list.zones = listing.zones;
           list.readAt = this.now();
           delete list.failure;

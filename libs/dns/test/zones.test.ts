@@ -27,8 +27,9 @@ function fakeProvider(initial: string[]) {
 function setup(zones: string[], opts: { refreshMs?: number; missRetryMs?: number; failureRetryMs?: number } = {}) {
   const fake = fakeProvider(zones);
   const clock = { t: 1_000_000 };
-  const resolver = new ZoneResolver({ get: () => fake.provider }, { ...opts, now: () => clock.t });
-  return { resolver, state: fake.state, clock };
+  const listings: [string, number][] = [];
+  const resolver = new ZoneResolver({ get: () => fake.provider }, { ...opts, now: () => clock.t, onListing: (kind, calls) => listings.push([kind, calls]) });
+  return { resolver, state: fake.state, clock, listings };
 }
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
@@ -61,13 +62,14 @@ describe('ZoneResolver', () => {
   });
 
   it("finds the longest-suffix zone in the provider's list, the apex included, reading the list once", async () => {
-    const { resolver, state } = setup(['svc.plus', 'eu.svc.plus', 'example.com']);
+    const { resolver, state, listings } = setup(['svc.plus', 'eu.svc.plus', 'example.com']);
     expect(await resolver.zoneOf(SPEC, 'api.eu.svc.plus')).toBe('eu.svc.plus');
     expect(await resolver.zoneOf(SPEC, 'api.svc.plus')).toBe('svc.plus');
     expect(await resolver.zoneOf(SPEC, 'svc.plus')).toBe('svc.plus');
     expect(await resolver.zoneOf(SPEC, 'Example.COM.')).toBe('example.com');
     expect(state.lists).toBe(1);
     expect(resolver.calls).toBe(1);
+    expect(listings).toEqual([['powerdns', 1]]);
   });
 
   it('reads the list again once it is older than refreshMs', async () => {
