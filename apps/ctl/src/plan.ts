@@ -1,13 +1,16 @@
 // `planectl plan`: the DNS changes the gtm-controller would make now, per zone, without applying
-// anything and without recording a decision. It runs the same pure decider on the same buckets.
+// anything and without recording a decision. It runs the same pure decider on the same buckets,
+// and finds the zone of a domain without dns.zone the way the controller does (the provider's
+// longest-suffix zone).
 import { BUCKETS, declarationsOf, openBucket, readBucket, readDesiredSnapshot, type Plane } from '@plane/backbone';
 import type { DnsSpec, GtmSpec } from '@plane/declarations';
-import { createProvider, describeChange, planDnsChanges, renderRecordSets, zoneOf, type CurrentRecordSet, type RecordSet } from '@plane/dns';
+import { describeChange, planDnsChanges, ProviderCache, renderRecordSets, ZoneNotFoundError, ZoneResolver, type CurrentRecordSet, type RecordSet } from '@plane/dns';
 import { domainToken } from '@plane/events';
 import { buildDomainInputs, decideDomain, initialDomainState, type DomainState } from '@plane/gtm';
 import type { NodeHealth } from '@plane/health';
 
 interface Applied {
+  zone: string;
   name: string;
   record_sets: RecordSet[];
 }
@@ -27,17 +30,39 @@ export async function planCommand(plane: Plane, live: boolean, out: (s: string) 
   const applied = [...(await bucket(plane, BUCKETS.dns.name)).values()] as Applied[];
   const now = Date.now();
   let changes = 0;
+  let unresolved = 0;
   const byZone = new Map<string, string[]>();
+  const providers = new ProviderCache();
+  const zones = new ZoneResolver(providers);
   for (const decl of declarationsOf<GtmSpec>(snapshot, 'gtm').values()) {
     const spec = decl.spec;
     for (const d of spec.domains) {
-      const zone = zoneOf(spec.dns, d.name);
+      let zone: string;
+      let zoneNote: string | undefined;
+      try {
+        zone = await zones.zoneOf(spec.dns as DnsSpec, d.name);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        // Without a live read, a provider that cannot be asked (no credentials here, unreachable)
+        // leaves the zone the controller last applied the domain to.
+        const last = !live && !(err instanceof ZoneNotFoundError) ? applied.find((a) => a.name === d.name)?.zone : undefined;
+        if (last === undefined) {
+          unresolved++;
+          const lines = byZone.get(`unknown (${spec.dns.provider})`) ?? [];
+          byZone.set(`unknown (${spec.dns.provider})`, lines);
+          lines.push(`  ${d.name}: no zone: ${message}`);
+          continue;
+        }
+        zone = last;
+        zoneNote = `  ${d.name}: zone ${last} as last applied (${message})`;
+      }
       const [input] = buildDomainInputs({ spec: { ...spec, domains: [d] }, commit: decl.commit, nodes, zone });
       if (!input) continue;
       const state = (states.get(domainToken(d.name)) as DomainState | undefined) ?? initialDomainState();
       const decided = decideDomain(input, state, now, 'planectl');
       const lines = byZone.get(`${zone} (${spec.dns.provider})`) ?? [];
       byZone.set(`${zone} (${spec.dns.provider})`, lines);
+      if (zoneNote) lines.push(zoneNote);
       if (!decided.state.answer || input.suspended) {
         lines.push(`  ${d.name}: nothing to apply (${input.suspended ? 'suspended' : 'no answer decided yet'})`);
         continue;
@@ -45,9 +70,9 @@ export async function planCommand(plane: Plane, live: boolean, out: (s: string) 
       const want = renderRecordSets(spec.dns.provider, decided.state.answer, { cloudflareMode: spec.dns.provider === 'cloudflare' ? spec.dns.mode : 'dns' });
       let current: CurrentRecordSet[];
       if (live) {
-        current = await createProvider(spec.dns as DnsSpec).records(zone, [d.name]);
+        current = await providers.get(spec.dns as DnsSpec).records(zone, [d.name]);
       } else {
-        current = applied.filter((a) => a.name === d.name).flatMap((a) => a.record_sets.map((r) => ({ ...r, owned: true })));
+        current = applied.filter((a) => a.name === d.name && a.zone === zone).flatMap((a) => a.record_sets.map((r) => ({ ...r, owned: true })));
       }
       const plan = planDnsChanges([d.name], want, current);
       for (const c of plan.conflicts) lines.push(`  ${c.name}: CONFLICT: foreign records ${c.foreign.map((f) => `${f.type} ${f.values.join(',')}`).join('; ')} (not taken over)`);
@@ -63,5 +88,9 @@ export async function planCommand(plane: Plane, live: boolean, out: (s: string) 
     for (const l of lines) out(l);
   }
   out(`${changes} change(s) would be applied${live ? ' (compared with the provider now)' : ' (compared with the last applied record sets; --live reads the provider)'}`);
+  if (unresolved > 0) {
+    out(`${unresolved} domain(s) without a zone: not planned (declare dns.zone, or create the zone at the provider)`);
+    return 1;
+  }
   return 0;
 }
