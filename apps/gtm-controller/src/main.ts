@@ -4,7 +4,7 @@ import { COMMON_FLAGS, ConfigError, createLogger, createMetricsRegistry, helpTex
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { healthSettingsFollowing } from './health/settings.js';
 import { DnsExecutor } from './dns/executor.js';
-import { ProviderCache } from '@plane/dns';
+import { ProviderCache, ZoneResolver } from '@plane/dns';
 import { Reconciler } from './reconciler.js';
 import { HealthWorker } from './health/worker.js';
 
@@ -12,6 +12,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'lease-ttl', type: 'duration', default: '10s', description: 'leader lease TTL: a standby takes over within it when the leader dies' },
   { name: 'reconcile-interval', type: 'duration', default: '1s', description: 'how often domains are reconciled' },
   { name: 'dry-run', type: 'bool', description: 'decide and plan, record decisions, but emit no DNS commands' },
+  { name: 'zone-refresh', type: 'duration', default: '5m', description: 'how often a DNS provider\'s zone list is read again (for domains without dns.zone)' },
+  { name: 'zone-retry', type: 'duration', default: '1m', description: 'how often a domain that matches no zone of its provider is tried again (the first miss re-reads at once)' },
   { name: 'instance-id', type: 'string', description: 'this replica\'s name in the lease (default: hostname and pid)' },
   ...COMMON_FLAGS,
 ];
@@ -49,12 +51,20 @@ async function main(): Promise<number> {
   const providerCalls = new Counter({ name: 'gtm_provider_calls_total', help: 'DNS provider API calls', labelNames: ['provider'], registers: [registry] });
   const reconcileSeconds = new Histogram({ name: 'gtm_reconcile_duration_seconds', help: 'Time of one reconcile pass over every domain', registers: [registry] });
   const dryRun = Boolean(f['dry-run']);
+  // One adapter per dns block, shared: the executor's writes and the zone lookups go through the
+  // same rate limiter, and a zone list read once serves every domain of the provider.
+  const providers = new ProviderCache();
+  const zones = new ZoneResolver(providers, {
+    refreshMs: f['zone-refresh'] as number,
+    missRetryMs: f['zone-retry'] as number,
+    onListing: (provider, calls) => providerCalls.inc({ provider }, calls),
+  });
   const executor = dryRun
     ? undefined
     : new DnsExecutor({
         plane,
         log: log.child({ role: 'dns-executor' }),
-        providers: new ProviderCache(),
+        providers,
         source: `gtm-controller@${id}`,
         onOutcome: (o) => {
           outcomes.inc({ provider: o.provider, outcome: o.outcome });
@@ -89,6 +99,7 @@ async function main(): Promise<number> {
       dryRun,
       onDecision: (e) => decisions.inc({ type: e.type }),
       overrides: () => overrides.suspended(),
+      zones,
     });
     await r.start();
     reconciler = r;

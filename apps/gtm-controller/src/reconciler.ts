@@ -4,13 +4,13 @@
 import type { KV } from '@nats-io/kv';
 import { BUCKETS, declarationsOf, ensureBucket, lastEventOn, publishEvent, readBucket, STREAMS, type DesiredWatcher, type Plane } from '@plane/backbone';
 import type { GtmSpec } from '@plane/declarations';
-import { recordKey, renderRecordSets, sameRecordSet, type RecordSet } from '@plane/dns';
+import { ProviderCache, recordKey, renderRecordSets, sameRecordSet, ZoneResolver, type RecordSet } from '@plane/dns';
 import { canonicalJson, domainToken, envelope, subjects, type DnsApply, type EventEnvelope } from '@plane/events';
-import { buildDomainInputs, decideDomain, initialDomainState, type DomainState } from '@plane/gtm';
+import { buildDomainInputs, decideDomain, initialDomainState, type DomainInput, type DomainState } from '@plane/gtm';
 import type { Logger } from '@plane/runtime';
 import type { HealthWorker } from './health/worker.js';
 import { dnsKey, type AppliedEntry } from './dns/executor.js';
-import { zoneOf } from '@plane/dns';
+import { DomainZones } from './zones.js';
 
 /** An operator's suspend of a service (planectl suspend), on top of a declared `suspend: true`. */
 export interface SuspendOverride {
@@ -27,6 +27,8 @@ export interface ReconcilerOptions {
   overrides?: () => Map<string, SuspendOverride>;
   now?: () => number;
   onDecision?: (e: EventEnvelope) => void;
+  /** Zones of domains without a declared dns.zone (default: a resolver of its own). */
+  zones?: ZoneResolver;
 }
 
 const encoder = new TextEncoder();
@@ -60,6 +62,8 @@ export class Reconciler {
       const e = v as AppliedEntry;
       this.commanded.set(e.name, e.record_sets);
     }
+    const resolver = this.opts.zones ?? new ZoneResolver(new ProviderCache());
+    this.zones = new DomainZones({ plane, log: this.opts.log, resolver, source: this.opts.source, ...(this.opts.onDecision ? { onAlert: this.opts.onDecision } : {}) });
   }
 
   /** One pass over every domain; passes never overlap. */
@@ -69,6 +73,9 @@ export class Reconciler {
     });
     return this.running;
   }
+
+  /** Each domain's zone; a domain whose zone cannot be determined sits out the pass (recorded). */
+  private zones!: DomainZones;
 
   private async pass(): Promise<void> {
     const { plane, log } = this.opts;
@@ -81,9 +88,13 @@ export class Reconciler {
     const nodes = [...this.opts.health.nodes.values()].map((r) => r.health);
     for (const decl of declarationsOf<GtmSpec>(snapshot, 'gtm').values()) {
       const spec = decl.spec;
-      const inputs = spec.domains.flatMap((d) =>
-        buildDomainInputs({ spec: { ...spec, domains: [d] }, commit: decl.commit, nodes, suspend: overrides.get(spec.service) ?? null, fresh: stale === null, stale_reason: stale, zone: zoneOf(spec.dns, d.name) }),
-      );
+      const inputs: DomainInput[] = [];
+      for (const d of spec.domains) {
+        // No zone, nothing decided: the domain's DNS stays as it is and the other domains go on.
+        const zone = await this.zones.zoneOf(spec, d.name, this.states.get(domainToken(d.name)) ?? initialDomainState(), now);
+        if (zone === undefined) continue;
+        inputs.push(...buildDomainInputs({ spec: { ...spec, domains: [d] }, commit: decl.commit, nodes, suspend: overrides.get(spec.service) ?? null, fresh: stale === null, stale_reason: stale, zone }));
+      }
       for (const input of inputs) {
         const key = domainToken(input.domain);
         const before = this.states.get(key) ?? initialDomainState();
