@@ -71,9 +71,3 @@ export class ProviderCache {
   }
 }
 
-/** The zone a domain lives in when the declaration names none: the domain without its first label. */
-export function zoneOf(spec: DnsSpec, domain: string): string {
-  if (spec.zone) return spec.zone;
-  const i = domain.indexOf('.');
-  return i > 0 ? domain.slice(i + 1) : domain;
-}

@@ -5,5 +5,5 @@ export { createPowerDnsProvider, type PowerDnsProviderOptions } from './provider
 export { createRoute53Provider, type Route53ProviderOptions } from './providers/route53/index.js';
 export { createCloudflareProvider, type CloudflareProviderOptions, type CloudflareMode } from './providers/cloudflare/index.js';
 export { createAlidnsProvider, type AlidnsProviderOptions } from './providers/alidns/index.js';
-export { createProvider, ProviderCache, zoneOf } from './from-spec.js';
+export { createProvider, ProviderCache } from './from-spec.js';
 export { describeProvider, ZoneNotFoundError, ZoneResolver, zoneOfDomain, type ProviderSource, type ZoneResolverOptions } from './zones.js';
