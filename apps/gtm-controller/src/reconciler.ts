@@ -58,12 +58,15 @@ export class Reconciler {
     const { plane } = this.opts;
     this.gtmKv = await ensureBucket(plane.nc, BUCKETS.gtm);
     for (const [k, v] of await readBucket(this.gtmKv)) this.states.set(k, v as DomainState);
+    const applied: AppliedEntry[] = [];
     for (const v of (await readBucket(await ensureBucket(plane.nc, BUCKETS.dns))).values()) {
       const e = v as AppliedEntry;
       this.commanded.set(e.name, e.record_sets);
+      applied.push(e);
     }
     const resolver = this.opts.zones ?? new ZoneResolver(new ProviderCache());
     this.zones = new DomainZones({ plane, log: this.opts.log, resolver, source: this.opts.source, ...(this.opts.onDecision ? { onAlert: this.opts.onDecision } : {}) });
+    this.zones.seed(applied);
   }
 
   /** One pass over every domain; passes never overlap. */
@@ -93,6 +96,12 @@ export class Reconciler {
         // No zone, nothing decided: the domain's DNS stays as it is and the other domains go on.
         const zone = await this.zones.zoneOf(spec, d.name, this.states.get(domainToken(d.name)) ?? initialDomainState(), now);
         if (zone === undefined) continue;
+        if (this.zones.moved(d.name, zone)) {
+          // Its zone changed (a more specific zone appeared, or dns.zone was declared): the records
+          // are commanded into the new zone even though the answer stays the same.
+          this.commanded.delete(d.name);
+          this.verified.delete(d.name);
+        }
         inputs.push(...buildDomainInputs({ spec: { ...spec, domains: [d] }, commit: decl.commit, nodes, suspend: overrides.get(spec.service) ?? null, fresh: stale === null, stale_reason: stale, zone }));
       }
       for (const input of inputs) {
@@ -101,6 +110,8 @@ export class Reconciler {
         const { events, state } = decideDomain(input, before, now, this.opts.source);
         let decisionSeq = 0;
         let decisionId: string | undefined;
+        /** The command's id when it is not the decision's: sent to another zone than the one decided with. */
+        let commandId: string | undefined;
         for (const e of events) {
           const subject = e.type === 'GtmAlert' ? subjects.gtmAlert(input.domain) : subjects.gtmDecision(input.domain);
           const pub = await publishEvent(plane.js, subject, e);
@@ -133,10 +144,12 @@ export class Reconciler {
           if (!last) continue;
           decisionId = last.event.id;
           decisionSeq = last.seq;
+          const decidedZone = (last.event.data as { zone?: string }).zone;
+          if (decidedZone !== undefined && decidedZone !== input.zone) commandId = `${decisionId}:zone:${input.zone}`;
         }
         const cmd: DnsApply = envelope(
           'DnsApply',
-          decisionId,
+          commandId ?? decisionId,
           { provider: input.provider, zone: input.zone, settings: spec.dns as unknown as Record<string, unknown>, service: input.service, domain: input.domain, names: [input.domain], record_sets: wanted, decision_id: decisionId, decision_seq: decisionSeq },
           this.opts.source,
           new Date(now),

@@ -2,6 +2,8 @@
 // longest-suffix zone (ZoneResolver). A domain whose zone cannot be determined is skipped for the
 // pass (nothing decided, its DNS left as it is) while the other domains go on; the problem is
 // logged and recorded as a GtmAlert `zone_not_found` when it starts or changes, not every pass.
+// It also remembers the zone each domain went to, so a domain whose zone changes (a more specific
+// zone created at the provider) is commanded into its new zone.
 import { publishEvent, type Plane } from '@plane/backbone';
 import type { GtmSpec } from '@plane/declarations';
 import { describeProvider, DnsProviderError, ZoneNotFoundError, type ZoneResolver } from '@plane/dns';
@@ -27,8 +29,28 @@ function problemOf(err: unknown, spec: GtmSpec): string {
 export class DomainZones {
   /** Domains whose zone could not be determined, with the problem last recorded for each. */
   private readonly recorded = new Map<string, string>();
+  /** The zone each domain was last found in (seeded with the zones its records were applied to). */
+  private readonly last = new Map<string, { zone: string; seq: number }>();
 
   constructor(private readonly opts: DomainZonesOptions) {}
+
+  /** The zones the domains' records were last applied to (the `dns` bucket); the newest wins. */
+  seed(applied: Iterable<{ name: string; zone: string; decision_seq: number }>): void {
+    for (const e of applied) {
+      const have = this.last.get(e.name);
+      if (!have || e.decision_seq > have.seq) this.last.set(e.name, { zone: e.zone, seq: e.decision_seq });
+    }
+  }
+
+  /** Records `zone` as the domain's zone; true when it had been found (or applied) in another one. */
+  moved(domain: string, zone: string): boolean {
+    const had = this.last.get(domain);
+    if (had?.zone === zone) return false;
+    this.last.set(domain, { zone, seq: had?.seq ?? 0 });
+    if (had === undefined) return false;
+    this.opts.log.warn({ domain, from: had.zone, to: zone }, `${domain}: its zone is now ${zone} (was ${had.zone}): its records go to ${zone}; those left in ${had.zone} are not removed`);
+    return true;
+  }
 
   /** The domain's zone, or undefined when it cannot be determined now (recorded as said above). */
   async zoneOf(spec: GtmSpec, domain: string, state: DomainState, now: number): Promise<string | undefined> {

@@ -1,6 +1,7 @@
 // Domains without dns.zone against a real PowerDNS: the zone is the server's zone that is the
 // longest suffix of the domain. A domain no zone holds is skipped and recorded (GtmAlert
-// zone_not_found) without holding back the others, and lands once its zone is created.
+// zone_not_found) without holding back the others, and lands once its zone is created; a domain
+// whose zone changes (a more specific zone created) moves to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
@@ -95,7 +96,7 @@ domains:
     beat();
     beats.push(setInterval(beat, 200));
   }
-  controller = spawn(process.execPath, [BIN, '--reconcile-interval', '200ms', '--lease-ttl', '2s', '--zone-retry', '1s', '--log-level', 'warn'], {
+  controller = spawn(process.execPath, [BIN, '--reconcile-interval', '200ms', '--lease-ttl', '2s', '--zone-retry', '1s', '--zone-refresh', '2s', '--log-level', 'warn'], {
     env: { ...process.env, PLANE_NATS_URL: nats.url, TEST_PDNS_KEY: pdns.apiKey },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -161,5 +162,20 @@ describe('gtm-controller: the zone of a domain without dns.zone', () => {
     const offline = await ctlWith({}, 'plan');
     expect(offline.status).toBe(0);
     expect(offline.stdout).toMatch(/zone svc\.plus \(powerdns\)\n {2}api\.eu\.svc\.plus: zone svc\.plus as last applied \(.*TEST_PDNS_KEY is not set\)\n {2}api\.eu\.svc\.plus: no changes/);
+  });
+
+  it('moves a domain to a more specific zone created later, and DNS answers from it', async () => {
+    const decisionsBefore = (await events(STREAMS.decisions.name, 'gtm.decision.>')).length;
+    // PowerDNS answers api.eu.svc.plus from the most specific zone it has: the new, empty one.
+    await pdns.createZone('eu.svc.plus');
+    await waitFor('api.eu.svc.plus answered from eu.svc.plus', async () => ((await resolve4('api.eu.svc.plus')).includes('127.0.0.41') ? true : undefined), 30_000, 200);
+    expect((await rrsetsIn('eu.svc.plus', 'api.eu.svc.plus')).map((r) => r.type)).toEqual(['A']);
+    const stored = await events(STREAMS.outcomes.name, 'dns.>');
+    for (const o of stored) expect(validateEvent(o.event)).toEqual([]);
+    const moved = stored.map((o) => o.event).find((e) => (e.data as { zone: string; outcome: string }).zone === 'eu.svc.plus' && (e.data as { outcome: string }).outcome === 'applied');
+    // Recorded as an outcome of its own, next to the one that applied it to svc.plus.
+    expect(moved?.id).toMatch(/^dns:gtm:api\.eu\.svc\.plus:\d+:[0-9a-f]+:zone:eu\.svc\.plus:applied:1$/);
+    // The answer did not change, so no new decision was needed to move it.
+    expect((await events(STREAMS.decisions.name, 'gtm.decision.>')).length).toBe(decisionsBefore);
   });
 });

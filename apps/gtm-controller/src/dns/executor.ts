@@ -110,7 +110,9 @@ export class DnsExecutor {
       error: null,
       ...fields,
     };
-    const event: DnsOutcome = envelope('DnsOutcome', `dns:${d.decision_id}:${outcome}:${attempt}`, data, this.opts.source);
+    // The command's id is its decision's, or `<decision>:zone:<zone>` when it moves a domain's
+    // records to another zone without a new decision: its outcomes must not pass for the earlier ones.
+    const event: DnsOutcome = envelope('DnsOutcome', `dns:${cmd.id}:${outcome}:${attempt}`, data, this.opts.source);
     // The effect already happened: the record of it must not be lost to a brief NATS outage (a
     // cluster electing a new stream leader). Retried with the same id, so it is stored once.
     for (let i = 0; ; i++) {
