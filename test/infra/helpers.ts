@@ -1,6 +1,6 @@
 // Shared by the infra tests: repository paths, HCL parsing (HashiCorp's parser, as WebAssembly),
 // and the small amount of Terraform-expression reading the checks need.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

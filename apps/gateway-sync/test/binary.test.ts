@@ -39,7 +39,7 @@ describe('gateway-sync binary', () => {
     [['--metrics-listen', 'everywhere'], {}, /--metrics-listen/],
     [['--log-level', 'loud'], {}, /--log-level/],
   ])('refuses %j %j with one line and exit 2', (args, env, message) => {
-    const withFile = args.includes('--nginx-upstreams-file') || (args.length === 0 && Object.keys(env).length === 0) ? args : ['--nginx-upstreams-file', join(dir, 'up.conf'), ...args];
+    const withFile = (args as string[]).includes('--nginx-upstreams-file') || (args.length === 0 && Object.keys(env).length === 0) ? args : ['--nginx-upstreams-file', join(dir, 'up.conf'), ...args];
     const r = run(withFile, env);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

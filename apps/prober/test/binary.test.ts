@@ -18,7 +18,7 @@ let tp: TestPlane | undefined;
 let node: TestNodeServer | undefined;
 
 beforeAll(() => {
-  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: build first (cd /work/main && npx tsc -b apps/prober)`);
+  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: build first (npx tsc -b apps/prober at the repository root)`);
 });
 
 afterAll(async () => {

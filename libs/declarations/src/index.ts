@@ -1,5 +1,5 @@
 // @plane/declarations: the platform-config declaration format
-// (/work/shared/DECLARATIONS.md) parsed, validated, normalized and
+// (docs/declarations.md) parsed, validated, normalized and
 // cross-checked. The single public face of the package.
 export type {
   AlidnsDnsSpec,
