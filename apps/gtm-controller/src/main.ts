@@ -14,6 +14,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'dry-run', type: 'bool', description: 'decide and plan, record decisions, but emit no DNS commands' },
   { name: 'zone-refresh', type: 'duration', default: '5m', description: 'how often a DNS provider\'s zone list is read again (for domains without dns.zone)' },
   { name: 'zone-retry', type: 'duration', default: '1m', description: 'how often a domain that matches no zone of its provider is tried again (the first miss re-reads at once)' },
+  { name: 'health-write-interval', type: 'duration', default: '5s', description: 'a node whose state did not change is written to the nodes bucket at most this often (a state change is written at once); keep it well under heartbeat_timeout' },
   { name: 'instance-id', type: 'string', description: 'this replica\'s name in the lease (default: hostname and pid)' },
   ...COMMON_FLAGS,
 ];
@@ -28,6 +29,8 @@ async function main(): Promise<number> {
   if (!isLogLevel(level)) throw new ConfigError(`--log-level: "${level}" is not a level`);
   const leaseTtl = f['lease-ttl'] as number;
   if (leaseTtl < 1000) throw new ConfigError('--lease-ttl must be at least 1s');
+  const writeInterval = f['health-write-interval'] as number;
+  if (writeInterval < 1000 || writeInterval > 60_000) throw new ConfigError('--health-write-interval must be between 1s and 1m');
   const id = f['instance-id'] ? String(f['instance-id']) : `${hostname()}-${process.pid}`;
   const log = createLogger('gtm-controller', level).child({ instance: id });
 
@@ -80,6 +83,7 @@ async function main(): Promise<number> {
       plane,
       log: log.child({ role: 'health' }),
       settings: healthSettingsFollowing(() => desired.current()),
+      minWriteIntervalMs: writeInterval,
       source: `gtm-controller@${id}`,
       onStateEvent: (e) => stateEvents.inc({ to: e.data.to }),
     });
