@@ -1,8 +1,9 @@
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { KV } from '@nats-io/kv';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { Bucket, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeEvent } from '@plane/events';
 import type { StoredEvent } from './publish.js';
+import { followBucket, followStream } from './follow.js';
 import { ensureBucket, type BucketDefinition } from './topology.js';
 
 export type KvOp = { op: 'put'; key: string; value: unknown } | { op: 'delete'; key: string };
@@ -29,17 +30,42 @@ export const POSITION_KEY = '_position';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export async function readBucket(kv: KV): Promise<Map<string, unknown>> {
+/**
+ * Every key's current value (JSON), read by following the bucket's stream up to where it stood
+ * when reading began: a NATS server going away makes it subscribe again, and the read fails after
+ * `timeoutMs` rather than waiting forever (a `kv.keys()` listing can).
+ */
+export async function readBucket(kv: KV, timeoutMs = 30_000): Promise<Map<string, unknown>> {
   const entries = new Map<string, unknown>();
-  const keys = await kv.keys();
-  const names: string[] = [];
-  for await (const k of keys) names.push(k);
-  await Promise.all(
-    names.map(async (k) => {
-      const e = await kv.get(k);
-      if (e && e.operation === 'PUT' && e.value.length > 0) entries.set(k, JSON.parse(decoder.decode(e.value)));
-    }),
-  );
+  let bad: unknown;
+  const follower = await followBucket(kv, {
+    from: 'last_per_subject',
+    maxMessages: 1024,
+    onEntry: (e) => {
+      if (e.operation !== 'PUT' || e.value.length === 0) {
+        entries.delete(e.key);
+        return;
+      }
+      try {
+        entries.set(e.key, JSON.parse(decoder.decode(e.value)));
+      } catch (err) {
+        bad ??= new Error(`bucket key ${e.key}: not JSON (${(err as Error).message})`);
+      }
+    },
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      follower.caughtUp,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`bucket ${kv instanceof Bucket ? kv.bucket : ''} not read within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await follower.stop();
+  }
+  if (bad) throw bad;
   return entries;
 }
 
@@ -48,27 +74,40 @@ export async function writeOps(kv: KV, ops: KvOp[]): Promise<void> {
 }
 
 export interface RunningProjection {
-  /** Resolves once the bucket reflects every event stored when the runner started. */
+  /** Resolves once the bucket reflects every event on the filter stored when the runner started. */
   caughtUp: Promise<void>;
   /** Last applied stream sequence. */
   position(): number;
   /** Resolves when the bucket reflects the stream at least up to seq. */
   waitFor(seq: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-  /** Failures of the loop (it keeps running where it can). */
+  /** Events that could not be folded (they are skipped). */
   errors: unknown[];
 }
 
 export interface RunProjectionOptions {
+  /** An event that could not be folded (skipped). */
   onError?: (err: unknown) => void;
+  /** A transient failure the runner retries (a bucket write, the stream consumer): for the log. */
+  onTrouble?: (message: string, err?: unknown) => void;
   onApplied?: (event: StoredEvent, ops: KvOp[]) => void;
   replicas?: number;
+  /** See followStream. */
+  stallMs?: number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
  * Runs a projection: loads the bucket, resumes the stream from the bucket's recorded position and
  * keeps folding new events in. Deleting the bucket and starting again replays from the start and
  * rebuilds identical contents.
+ *
+ * Bucket writes that fail (a NATS server going away, a stream electing a new leader) are retried
+ * until they succeed: an event is never skipped because its writes failed, and the stream is
+ * followed again when its consumer stalls (followStream).
  */
 export async function runProjection<S>(
   nc: NatsConnection,
@@ -88,12 +127,7 @@ export async function runProjection<S>(
   const waiters: { seq: number; resolve: () => void }[] = [];
   let stopped = false;
 
-  const streamInfo = await jsm.streams.info(def.stream);
-  const target = streamInfo.state.last_seq;
-  let markCaughtUp!: () => void;
-  const caughtUp = new Promise<void>((r) => (markCaughtUp = r));
   const settle = () => {
-    if (position >= target) markCaughtUp();
     for (let i = waiters.length - 1; i >= 0; i--) {
       if (position >= waiters[i]!.seq) {
         waiters[i]!.resolve();
@@ -101,28 +135,45 @@ export async function runProjection<S>(
       }
     }
   };
-  settle();
 
-  const consumer = await js.consumers.get(def.stream, {
-    filter_subjects: def.filter,
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: position + 1,
-  });
-  const messages = await consumer.consume({ max_messages: 1024 });
+  /** Retries a bucket write until it is stored (or the runner stops). */
+  const durably = async (what: string, write: () => Promise<unknown>): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (err) {
+        if (stopped) throw err;
+        opts.onTrouble?.(`projection ${def.name}: ${what} failed (attempt ${attempt}, retried): ${err instanceof Error ? err.message : String(err)}`, err);
+        await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)));
+      }
+    }
+  };
+
   let sinceCheckpoint = 0;
-  const loop = (async () => {
-    for await (const m of messages) {
-      if (stopped) break;
+  const follower = await followStream(js, jsm, {
+    stream: def.stream,
+    filter: def.filter,
+    from: { seq: position + 1 },
+    maxMessages: 1024,
+    ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+    ...(opts.onTrouble ? { onTrouble: opts.onTrouble } : {}),
+    onMessage: async (m) => {
+      if (stopped) return;
       const seq = m.info.streamSequence;
+      let applied: { ev: StoredEvent; ops: KvOp[] } | undefined;
       try {
         const event = decodeEvent(m.data);
         const ev: StoredEvent = { seq, subject: m.subject, event };
-        const ops = def.apply(state, ev);
-        await writeOps(kv, ops);
-        opts.onApplied?.(ev, ops);
+        applied = { ev, ops: def.apply(state, ev) };
       } catch (err) {
         errors.push(err);
         opts.onError?.(err);
+      }
+      if (applied) {
+        const { ev, ops } = applied;
+        await durably(`writing event ${seq}`, () => writeOps(kv, ops));
+        opts.onApplied?.(ev, ops);
       }
       position = seq;
       sinceCheckpoint++;
@@ -130,16 +181,17 @@ export async function runProjection<S>(
         sinceCheckpoint = 0;
         const safe = def.safePosition(state, position);
         if (safe !== lastWrittenPosition) {
-          await kv.put(POSITION_KEY, encoder.encode(JSON.stringify(safe)));
+          await durably(`writing ${POSITION_KEY} ${safe}`, () => kv.put(POSITION_KEY, encoder.encode(JSON.stringify(safe))));
           lastWrittenPosition = safe;
         }
       }
       settle();
-    }
-  })();
+    },
+  });
+  settle();
 
   return {
-    caughtUp,
+    caughtUp: follower.caughtUp,
     errors,
     position: () => position,
     waitFor(seq, timeoutMs = 30_000) {
@@ -151,9 +203,7 @@ export async function runProjection<S>(
     },
     async stop() {
       stopped = true;
-      messages.stop();
-      await loop.catch(() => undefined);
-      await consumer.delete().catch(() => undefined);
+      await follower.stop();
     },
   };
 }

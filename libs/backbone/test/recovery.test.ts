@@ -1,0 +1,152 @@
+// Readers that must not stall when NATS loses what they stood on. A consumer deleted on the
+// server stands in for one that died with its server: the client library would notice only after
+// two missed heartbeats (30 s and more) and its own retries; these readers recover within seconds.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNatsServer, waitFor, type NatsServerHandle } from '@plane/testkit';
+import { envelope, type EventEnvelope } from '@plane/events';
+import {
+  connectPlane,
+  deleteBucket,
+  ensureBucket,
+  ensureStream,
+  followBucket,
+  followStream,
+  publishEvent,
+  readBucket,
+  runProjection,
+  type Plane,
+  type ProjectionDefinition,
+} from '../src/index.js';
+
+const STREAM = { name: 'RECOVERY', subjects: ['r.>'], description: 'test', retention: 'limits' as const };
+
+let server: NatsServerHandle;
+let plane: Plane;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  plane = await connectPlane({ url: server.url, name: 'recovery-test' });
+  await ensureStream(plane.jsm, STREAM);
+});
+
+afterAll(async () => {
+  await plane?.close();
+  await server?.dispose();
+});
+
+function event(id: string, n: number): EventEnvelope {
+  return envelope('CounterAdded', id, { name: id, n }, 'test', new Date(0));
+}
+
+/** Deletes every consumer of a stream on the server (what a dying NATS server does to the R1 consumers it held). */
+async function deleteConsumers(stream: string): Promise<number> {
+  let n = 0;
+  for await (const c of plane.jsm.consumers.list(stream)) {
+    await plane.jsm.consumers.delete(stream, c.name);
+    n++;
+  }
+  return n;
+}
+
+describe('followStream', () => {
+  it('hands on every message in order and follows again when its consumer is gone', async () => {
+    const first = (await publishEvent(plane.js, 'r.a.1', event('fa-1', 1))).seq;
+    await publishEvent(plane.js, 'r.b.1', event('fb-1', 1)); // not on the filter
+    await publishEvent(plane.js, 'r.a.2', event('fa-2', 2));
+    const seen: number[] = [];
+    const trouble: string[] = [];
+    const f = await followStream(plane.js, plane.jsm, {
+      stream: STREAM.name,
+      filter: 'r.a.>',
+      from: { seq: first },
+      stallMs: 500,
+      checkMs: 100,
+      onMessage: (m) => void seen.push(m.info.streamSequence),
+      onTrouble: (msg) => trouble.push(msg),
+    });
+    await f.caughtUp;
+    expect(seen).toEqual([first, first + 2]);
+
+    expect(await deleteConsumers(STREAM.name)).toBeGreaterThanOrEqual(1);
+    const t0 = Date.now();
+    const next = (await publishEvent(plane.js, 'r.a.3', event('fa-3', 3))).seq;
+    await waitFor('the message after the consumer was lost', async () => (seen.includes(next) ? true : undefined), 10_000, 50);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(f.resubscriptions()).toBeGreaterThanOrEqual(1);
+    expect(trouble.some((t) => /subscribing again/.test(t))).toBe(true);
+    // Nothing twice, nothing out of order.
+    expect(seen).toEqual([first, first + 2, next]);
+    expect(f.position()).toBe(next);
+    await f.stop();
+  });
+
+  it('from a time: older messages are no backlog, and it is caught up at once', async () => {
+    await publishEvent(plane.js, 'r.t.old', event('t-old', 1));
+    const seen: number[] = [];
+    const f = await followStream(plane.js, plane.jsm, { stream: STREAM.name, filter: 'r.t.>', from: { time: new Date(Date.now() + 1000) }, stallMs: 300, checkMs: 100, onMessage: (m) => void seen.push(m.info.streamSequence) });
+    await f.caughtUp;
+    await new Promise((r) => setTimeout(r, 800)); // several watchdog rounds: an old message is not a stall
+    expect(f.resubscriptions()).toBe(0);
+    expect(seen).toEqual([]);
+    await f.stop();
+  });
+});
+
+describe('followBucket', () => {
+  it('loads the current values, then follows puts and deletes, across a lost consumer', async () => {
+    const kv = await ensureBucket(plane.nc, { name: 'followed', description: 'test', history: 1 });
+    await kv.put('a', '1');
+    await kv.put('b', '2');
+    await kv.put('a', '3');
+    const values = new Map<string, string>();
+    const f = await followBucket(kv, {
+      stallMs: 500,
+      checkMs: 100,
+      onEntry: (e) => {
+        if (e.operation === 'PUT') values.set(e.key, new TextDecoder().decode(e.value));
+        else values.delete(e.key);
+      },
+    });
+    await f.caughtUp;
+    expect(Object.fromEntries(values)).toEqual({ a: '3', b: '2' });
+    await deleteConsumers('KV_followed');
+    await kv.delete('b');
+    await kv.put('c', '4');
+    await waitFor('the changes after the consumer was lost', async () => (values.get('c') === '4' && !values.has('b') ? true : undefined), 10_000, 50);
+    expect(f.resubscriptions()).toBeGreaterThanOrEqual(1);
+    await f.stop();
+    expect(await readBucket(kv)).toEqual(new Map([['a', 3], ['c', 4]]));
+  });
+});
+
+describe('runProjection', () => {
+  it('retries a bucket write that fails and skips no event', async () => {
+    const def: ProjectionDefinition<Map<string, number>> = {
+      name: 'recovering',
+      stream: STREAM.name,
+      filter: 'r.p.>',
+      bucket: { name: 'recovering', description: 'test', history: 1 },
+      init: (entries) => new Map([...entries].map(([k, v]) => [k, v as number])),
+      apply: (s, ev) => {
+        const { name, n } = ev.event.data as { name: string; n: number };
+        s.set(name, (s.get(name) ?? 0) + n);
+        return [{ op: 'put', key: name, value: s.get(name) }];
+      },
+      safePosition: (_s, last) => last,
+    };
+    const trouble: string[] = [];
+    const p = await runProjection(plane.nc, plane.js, plane.jsm, def, { onTrouble: (m) => trouble.push(m) });
+    await p.waitFor((await publishEvent(plane.js, 'r.p.x', event('p-1', 1))).seq, 10_000);
+    // The bucket goes away: its writes fail until it is back.
+    await deleteBucket(plane.jsm, 'recovering');
+    const seq = (await publishEvent(plane.js, 'r.p.x', event('p-2', 2))).seq;
+    await waitFor('a failed write reported', async () => (trouble.some((t) => /writing event .* failed .*retried/.test(t)) ? true : undefined), 10_000, 50);
+    expect(p.position()).toBeLessThan(seq);
+    await ensureBucket(plane.nc, def.bucket);
+    await p.waitFor(seq, 20_000);
+    await p.stop();
+    const kv = await ensureBucket(plane.nc, def.bucket);
+    expect((await readBucket(kv)).get('p-2')).toBe(2);
+    expect(p.errors).toEqual([]);
+  });
+});
