@@ -22,3 +22,4 @@ export {
 export { natsSettingsFromFlags } from './settings.js';
 export { acquireLease, type Lease } from './lease.js';
 export { OverrideWatcher, readOverrides, type Overrides } from './overrides.js';
+export { runWorkQueue, type WorkQueueOptions, type WorkQueueRunner } from './work-queue.js';

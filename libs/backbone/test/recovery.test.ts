@@ -2,6 +2,7 @@
 // server stands in for one that died with its server: the client library would notice only after
 // two missed heartbeats (30 s and more) and its own retries; these readers recover within seconds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { startNatsServer, waitFor, type NatsServerHandle } from '@plane/testkit';
 import { envelope, type EventEnvelope } from '@plane/events';
 import {
@@ -14,11 +15,13 @@ import {
   publishEvent,
   readBucket,
   runProjection,
+  runWorkQueue,
   type Plane,
   type ProjectionDefinition,
 } from '../src/index.js';
 
 const STREAM = { name: 'RECOVERY', subjects: ['r.>'], description: 'test', retention: 'limits' as const };
+const QUEUE = { name: 'RQUEUE', subjects: ['q.>'], description: 'test', retention: 'workqueue' as const };
 
 let server: NatsServerHandle;
 let plane: Plane;
@@ -27,6 +30,7 @@ beforeAll(async () => {
   server = await startNatsServer();
   plane = await connectPlane({ url: server.url, name: 'recovery-test' });
   await ensureStream(plane.jsm, STREAM);
+  await ensureStream(plane.jsm, QUEUE);
 });
 
 afterAll(async () => {
@@ -148,5 +152,62 @@ describe('runProjection', () => {
     const kv = await ensureBucket(plane.nc, def.bucket);
     expect((await readBucket(kv)).get('p-2')).toBe(2);
     expect(p.errors).toEqual([]);
+  });
+});
+
+describe('runWorkQueue', () => {
+  it('consumes again when its durable consumer is gone, and handles each message once', async () => {
+    const durable = 'rq-worker';
+    const ensure = async () => {
+      try {
+        await plane.jsm.consumers.info(QUEUE.name, durable);
+      } catch {
+        await plane.jsm.consumers.add(QUEUE.name, { durable_name: durable, filter_subject: 'q.w.>', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 5_000_000_000, max_ack_pending: 1 });
+      }
+    };
+    const handled: string[] = [];
+    const trouble: string[] = [];
+    const runner = await runWorkQueue(plane.js, plane.jsm, {
+      stream: QUEUE.name,
+      durable,
+      ensure,
+      stallMs: 500,
+      checkMs: 100,
+      handle: async (m: JsMsg) => {
+        await m.ackAck(); // settled before the test deletes the consumer (a work queue redelivers what was not acked)
+        handled.push(m.subject);
+      },
+      onTrouble: (msg) => trouble.push(msg),
+    });
+    await plane.js.publish('q.w.one', 'x');
+    await waitFor('the first message', async () => (handled.includes('q.w.one') ? true : undefined), 10_000, 50);
+    await plane.jsm.consumers.delete(QUEUE.name, durable);
+    await plane.js.publish('q.w.two', 'y');
+    await waitFor('the message sent while the consumer was gone', async () => (handled.includes('q.w.two') ? true : undefined), 15_000, 50);
+    expect(runner.resubscriptions()).toBeGreaterThanOrEqual(1);
+    expect(trouble.some((t) => /consumer gone/.test(t))).toBe(true);
+    expect(handled).toEqual(['q.w.one', 'q.w.two']);
+    await runner.stop();
+  });
+
+  it('reports a handler that throws and keeps going (the message comes back)', async () => {
+    const durable = 'rq-throws';
+    await plane.jsm.consumers.add(QUEUE.name, { durable_name: durable, filter_subject: 'q.t.>', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 1_000_000_000, max_ack_pending: 1 });
+    let calls = 0;
+    const trouble: string[] = [];
+    const runner = await runWorkQueue(plane.js, plane.jsm, {
+      stream: QUEUE.name,
+      durable,
+      ensure: async () => undefined,
+      handle: async (m: JsMsg) => {
+        if (++calls === 1) throw new Error('boom');
+        m.ack();
+      },
+      onTrouble: (msg) => trouble.push(msg),
+    });
+    await plane.js.publish('q.t.1', 'x');
+    await waitFor('handled on redelivery', async () => (calls >= 2 ? true : undefined), 15_000, 50);
+    expect(trouble.some((t) => /not settled.*boom/.test(t))).toBe(true);
+    await runner.stop();
   });
 });
