@@ -9,6 +9,7 @@ import {
   type DeclarationStreamEvent,
   type LocatedError,
 } from '@plane/events';
+import { followBucket, within, type Follower } from './follow.js';
 import { BUCKETS, STREAMS } from './topology.js';
 import type { KvOp, ProjectionDefinition } from './projection.js';
 import type { StoredEvent } from './publish.js';
@@ -162,6 +163,18 @@ async function getJson<T>(kv: KV, key: string): Promise<T | undefined> {
 }
 
 /**
+ * The declarations listed by these commit points, read from the bucket; undefined while the
+ * projection is between two commits (a declaration's version differs from its manifest).
+ */
+export async function readDeclarationsOf(kv: KV, syncs: DesiredSync[]): Promise<DesiredSnapshot | undefined> {
+  const wanted = syncs.flatMap((s) => Object.entries(s.declarations).map(([key, v]) => ({ key, version: v.version })));
+  const values = await Promise.all(wanted.map((w) => getJson<DesiredDeclaration>(kv, bucketKeyOfManifestKey(w.key))));
+  if (!values.every((v, i) => v !== undefined && v.version === wanted[i]!.version)) return undefined;
+  const declarations = (values as DesiredDeclaration[]).sort((a, b) => (a.kind + a.name).localeCompare(b.kind + b.name));
+  return { syncs: [...syncs].sort((a, b) => (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0)), declarations };
+}
+
+/**
  * Reads the declarations in force as one consistent commit per repository: every declaration's
  * version must match its commit's manifest; while the projection is between two commits the read
  * is retried.
@@ -171,59 +184,126 @@ export async function readDesiredSnapshot(kv: KV, attempts = 50): Promise<Desire
     const keys: string[] = [];
     for await (const k of await kv.keys('sync.*')) keys.push(k);
     const syncs = (await Promise.all(keys.sort().map((k) => getJson<DesiredSync>(kv, k)))).filter((s): s is DesiredSync => s !== undefined);
-    const wanted = syncs.flatMap((s) => Object.entries(s.declarations).map(([key, v]) => ({ key, version: v.version })));
-    const values = await Promise.all(wanted.map((w) => getJson<DesiredDeclaration>(kv, bucketKeyOfManifestKey(w.key))));
-    const consistent = values.every((v, i) => v !== undefined && v.version === wanted[i]!.version);
-    if (consistent) {
-      const declarations = (values as DesiredDeclaration[]).sort((a, b) => (a.kind + a.name).localeCompare(b.kind + b.name));
-      return { syncs, declarations };
-    }
+    const snapshot = await readDeclarationsOf(kv, syncs);
+    if (snapshot) return snapshot;
     await new Promise((r) => setTimeout(r, 20 + attempt * 10));
   }
   throw new Error('desired: no consistent snapshot (the projection kept changing); try again');
 }
 
+export interface DesiredWatcherOptions {
+  /** A transient failure it retries (a re-read, the watch): for the caller's log. */
+  onTrouble?: (message: string, err?: unknown) => void;
+  /** See followStream. */
+  stallMs?: number;
+  /** The commit points must be loaded within this at start. Default 30 s. */
+  loadTimeoutMs?: number;
+}
+
 /**
- * Keeps the latest consistent snapshot of the `desired` bucket: re-read (debounced) whenever the
- * bucket changes. Readers call `current()`; `onChange` hears each new snapshot.
+ * Keeps the latest consistent snapshot of the `desired` bucket. It follows the commit points
+ * (`sync.<repo>`, each with the manifest of its declarations) itself, and on each change reads the
+ * declarations they list (debounced). Readers call `current()`; `onChange` hears each new snapshot.
+ *
+ * Every NATS call it makes is bounded (gets, and a follower that subscribes again after a NATS
+ * server goes away, see followBucket); a failed read is reported and retried with backoff, so a
+ * change is never left unread.
  */
 export class DesiredWatcher {
   private snapshot: DesiredSnapshot = { syncs: [], declarations: [] };
   private stopped = false;
-  private watchStop: (() => void) | undefined;
+  private follower: Follower | undefined;
+  /** bucket key (`sync.<repo>`) -> the commit point it holds. */
+  private readonly syncs = new Map<string, DesiredSync>();
+  private loaded = false;
   private timer: NodeJS.Timeout | undefined;
-  private loaded!: Promise<void>;
+  private reading = false;
+  private again = false;
+  private failures = 0;
   private listeners: ((s: DesiredSnapshot) => void)[] = [];
 
-  constructor(private readonly kv: KV, private readonly debounceMs = 50) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly debounceMs = 50,
+    private readonly opts: DesiredWatcherOptions = {},
+  ) {}
 
   async start(): Promise<void> {
-    this.snapshot = await readDesiredSnapshot(this.kv);
-    this.loaded = Promise.resolve();
-    const iter = await this.kv.watch({ key: 'sync.*', include: 'updates' });
-    this.watchStop = () => iter.stop();
-    void (async () => {
-      for await (const _ of iter) {
-        void _;
-        if (this.stopped) break;
-        this.schedule();
-      }
-    })();
-    await this.loaded;
+    const follower = await followBucket(this.kv, {
+      key: 'sync.*',
+      from: 'last_per_subject',
+      onEntry: (e) => {
+        let sync: DesiredSync | undefined;
+        if (e.operation === 'PUT' && e.value.length > 0) {
+          try {
+            sync = JSON.parse(decoder.decode(e.value)) as DesiredSync;
+          } catch {
+            sync = undefined;
+          }
+        }
+        if (sync) this.syncs.set(e.key, sync);
+        else this.syncs.delete(e.key);
+        if (this.loaded) this.schedule();
+      },
+      // A new subscription may have missed nothing, but a re-read is cheap and settles any doubt.
+      onResubscribed: () => this.schedule(),
+      ...(this.opts.onTrouble ? { onTrouble: this.opts.onTrouble } : {}),
+      ...(this.opts.stallMs !== undefined ? { stallMs: this.opts.stallMs } : {}),
+    });
+    this.follower = follower;
+    try {
+      await within(follower.caughtUp, this.opts.loadTimeoutMs ?? 30_000, 'desired: loading the commit points');
+      this.snapshot = await this.read();
+      this.loaded = true;
+    } catch (err) {
+      await follower.stop();
+      throw err;
+    }
+    if (this.stopped) await follower.stop();
   }
 
-  private schedule(): void {
+  /** The declarations of the commit points followed; while the projection is between two commits, the commit points are read again. */
+  private async read(): Promise<DesiredSnapshot> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const snapshot = await readDeclarationsOf(this.kv, [...this.syncs.values()]);
+      if (snapshot) return snapshot;
+      // A newer commit may be under way: take its commit points straight from the bucket.
+      for (const key of [...this.syncs.keys()]) {
+        const sync = await getJson<DesiredSync>(this.kv, key);
+        if (sync && sync.seq > (this.syncs.get(key)?.seq ?? 0)) this.syncs.set(key, sync);
+      }
+      await new Promise((r) => setTimeout(r, 20 + attempt * 10));
+    }
+    throw new Error('desired: no consistent snapshot (the projection kept changing); try again');
+  }
+
+  private schedule(delayMs = this.debounceMs): void {
+    if (this.stopped || !this.loaded) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      readDesiredSnapshot(this.kv).then(
+      this.reading = true;
+      this.again = false;
+      this.read().then(
         (s) => {
+          this.reading = false;
+          this.failures = 0;
           this.snapshot = s;
           for (const l of this.listeners) l(s);
+          if (this.again) this.schedule();
         },
-        () => this.schedule(),
+        (err: unknown) => {
+          this.reading = false;
+          this.failures++;
+          this.opts.onTrouble?.(`desired: reading the declarations in force failed (attempt ${this.failures}, retried): ${err instanceof Error ? err.message : String(err)}`, err);
+          this.schedule(Math.min(5000, this.debounceMs * 2 ** Math.min(this.failures, 7)));
+        },
       );
-    }, this.debounceMs);
+    }, delayMs);
   }
 
   current(): DesiredSnapshot {
@@ -237,7 +317,7 @@ export class DesiredWatcher {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.watchStop?.();
+    void this.follower?.stop();
   }
 }
 

@@ -3,11 +3,12 @@
 // two missed heartbeats (30 s and more) and its own retries; these readers recover within seconds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@plane/testkit';
+import { declareWorld, startNatsServer, waitFor, type NatsServerHandle } from '@plane/testkit';
 import { envelope, type EventEnvelope } from '@plane/events';
 import {
   connectPlane,
   deleteBucket,
+  DesiredWatcher,
   ensureBucket,
   ensureStream,
   followBucket,
@@ -16,6 +17,7 @@ import {
   readBucket,
   runProjection,
   runWorkQueue,
+  BUCKETS,
   type Plane,
   type ProjectionDefinition,
 } from '../src/index.js';
@@ -209,5 +211,30 @@ describe('runWorkQueue', () => {
     await waitFor('handled on redelivery', async () => (calls >= 2 ? true : undefined), 15_000, 50);
     expect(trouble.some((t) => /not settled.*boom/.test(t))).toBe(true);
     await runner.stop();
+  });
+});
+
+describe('DesiredWatcher', () => {
+  it('sees a new commit after its watch lost its consumer', async () => {
+    const policy = (weight: number) => ({
+      'gtm/svc-r.yaml': `service: svc-r
+dns: { provider: powerdns, zone: svc.test, api_url: http://127.0.0.1:1, credentials: { env: X } }
+domains:
+  - name: api.svc.test
+    regions:
+      - { name: jp, weight: ${weight} }
+`,
+    });
+    await declareWorld(plane, policy(10), 'recovery');
+    const trouble: string[] = [];
+    const w = new DesiredWatcher(await ensureBucket(plane.nc, BUCKETS.desired), 20, { stallMs: 500, onTrouble: (m) => trouble.push(m) });
+    await w.start();
+    const weight = () => (w.current().declarations.find((d) => d.name === 'svc-r')?.spec as { domains: { regions: { weight: number }[] }[] } | undefined)?.domains[0]?.regions[0]?.weight;
+    expect(weight()).toBe(10);
+    await deleteConsumers(`KV_${BUCKETS.desired.name}`);
+    await declareWorld(plane, policy(20), 'recovery');
+    await waitFor('the new commit', async () => (weight() === 20 ? true : undefined), 10_000, 50);
+    expect(trouble.some((t) => /subscribing again/.test(t))).toBe(true);
+    w.stop();
   });
 });
