@@ -48,8 +48,10 @@ export class Reconciler {
   /** Record sets last commanded per domain (seeded from the `dns` bucket). */
   private readonly commanded = new Map<string, RecordSet[]>();
   private running: Promise<void> | undefined;
-  /** Domains whose rendered answer was compared with the last command since start. */
+  /** Domains whose rendered answer was compared with the last command since start (and commanded when it differed). */
   private readonly verified = new Set<string>();
+  /** Domains whose state is newer in memory than in the `gtm` bucket (a write failed): written at the next pass. */
+  private readonly unsaved = new Set<string>();
   stats = { decisions: 0, commands: 0, reconciles: 0 };
 
   constructor(private readonly opts: ReconcilerOptions) {}
@@ -125,18 +127,25 @@ export class Reconciler {
             log.warn({ event: e.id, domain: input.domain }, (e.data as { message: string }).message);
           }
         }
-        if (canonicalJson(state) !== canonicalJson(before)) {
+        // A new answer is compared with what was commanded again, even when this pass fails
+        // before its command goes out (a NATS server going away): the next pass sends it.
+        if (state.answer !== before.answer) this.verified.delete(input.domain);
+        if (canonicalJson(state) !== canonicalJson(before) || this.unsaved.has(key)) {
           this.states.set(key, state);
+          this.unsaved.add(key);
           await this.gtmKv.put(key, encoder.encode(JSON.stringify(state)));
+          this.unsaved.delete(key);
         }
         if (!state.answer || this.opts.dryRun || input.suspended) continue;
         // An answer the decider left as it was needs no rendering once it has been compared with
         // what was commanded since this replica started.
         if (state.answer === before.answer && this.verified.has(input.domain)) continue;
-        this.verified.add(input.domain);
         const wanted = renderRecordSets(input.provider, state.answer, { cloudflareMode: spec.dns.provider === 'cloudflare' ? spec.dns.mode : 'dns' });
         const last = this.commanded.get(input.domain);
-        if (last && sameSets(last, wanted)) continue;
+        if (last && sameSets(last, wanted)) {
+          this.verified.add(input.domain);
+          continue;
+        }
         if (!decisionId) {
           // The desired records differ from the last command without a new decision (a restart
           // between the decision and its command): command it under the last recorded decision.
@@ -156,6 +165,7 @@ export class Reconciler {
         );
         await publishEvent(plane.js, subjects.dnsCommand(input.provider, input.zone), cmd);
         this.commanded.set(input.domain, wanted);
+        this.verified.add(input.domain);
         this.stats.commands++;
         log.info({ command: cmd.id, domain: input.domain, zone: input.zone, provider: input.provider, record_sets: wanted.length }, `${input.domain}: DNS-apply command issued`);
       }
