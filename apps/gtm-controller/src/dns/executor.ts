@@ -4,7 +4,7 @@
 // applies it, records the outcome, updates the `dns` bucket, and only then acks.
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { BUCKETS, ensureBucket, publishEvent, STREAMS, type Plane } from '@plane/backbone';
+import { BUCKETS, ensureBucket, isNotFound, publishEvent, runWorkQueue, STREAMS, type Plane, type WorkQueueRunner } from '@plane/backbone';
 import type { DnsSpec } from '@plane/declarations';
 import { describeChange, DnsProviderError, planDnsChanges, type ProviderKind } from '@plane/dns';
 import { decodeEvent, domainToken, envelope, subjects, type DnsApply, type DnsOutcome, type DnsOutcomeData, type DnsOutcomeKind } from '@plane/events';
@@ -45,9 +45,7 @@ const encoder = new TextEncoder();
 
 export class DnsExecutor {
   private kv!: KV;
-  private stopped = false;
-  private loops: Promise<void>[] = [];
-  private readonly stops: (() => void)[] = [];
+  private readonly runners: WorkQueueRunner[] = [];
 
   constructor(private readonly opts: ExecutorOptions) {}
 
@@ -67,22 +65,24 @@ export class DnsExecutor {
         max_deliver: -1,
         max_ack_pending: 1,
       };
-      try {
-        const have = await plane.jsm.consumers.info(STREAMS.commands.name, durable);
-        if (have.config.ack_wait !== config.ack_wait) await plane.jsm.consumers.update(STREAMS.commands.name, durable, { ack_wait: config.ack_wait });
-      } catch {
-        await plane.jsm.consumers.add(STREAMS.commands.name, config);
-      }
-      const consumer = await plane.js.consumers.get(STREAMS.commands.name, durable);
-      const messages = await consumer.consume({ max_messages: 1 });
-      this.stops.push(() => messages.stop());
-      this.loops.push(
-        (async () => {
-          for await (const m of messages) {
-            if (this.stopped) break;
-            await this.handle(m);
-          }
-        })(),
+      const ensure = async (): Promise<void> => {
+        try {
+          const have = await plane.jsm.consumers.info(STREAMS.commands.name, durable);
+          if (have.config.ack_wait !== config.ack_wait) await plane.jsm.consumers.update(STREAMS.commands.name, durable, { ack_wait: config.ack_wait });
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          await plane.jsm.consumers.add(STREAMS.commands.name, config);
+        }
+      };
+      // Consumes again by itself when a NATS server going away stalls the consumer (runWorkQueue).
+      this.runners.push(
+        await runWorkQueue(plane.js, plane.jsm, {
+          stream: STREAMS.commands.name,
+          durable,
+          ensure,
+          handle: (m) => this.handle(m),
+          onTrouble: (message, err) => this.opts.log.warn(err === undefined ? {} : { err: err instanceof Error ? err.message : String(err) }, message),
+        }),
       );
     }
   }
@@ -199,8 +199,6 @@ export class DnsExecutor {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const s of this.stops) s();
-    await Promise.all(this.loops.map((l) => l.catch(() => undefined)));
+    await Promise.all(this.runners.map((r) => r.stop()));
   }
 }
