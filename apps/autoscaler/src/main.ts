@@ -29,7 +29,9 @@ async function main(): Promise<number> {
 
   const plane = await connectPlane(natsSettingsFromFlags(f, `autoscaler ${s.instanceId}`));
   for (const def of [STREAMS.declarations, STREAMS.nodes, STREAMS.decisions, STREAMS.commands, STREAMS.outcomes]) await ensureStream(plane.jsm, def);
-  const desired = new DesiredWatcher(await ensureBucket(plane.nc, BUCKETS.desired));
+  const desired = new DesiredWatcher(await ensureBucket(plane.nc, BUCKETS.desired), 50, {
+    onTrouble: (message, err) => log.warn(err === undefined ? {} : { err: err instanceof Error ? err.message : String(err) }, message),
+  });
   await desired.start();
   const leases = await ensureBucket(plane.nc, { ...BUCKETS.leases, ttlMs: s.leaseTtlMs });
 
@@ -58,6 +60,7 @@ async function main(): Promise<number> {
   let leader: Leader | undefined;
   const lease = acquireLease(leases, 'autoscaler', s.instanceId, { ttlMs: s.leaseTtlMs });
   const leaderLog = log.child({ role: 'leader' });
+  let startFailures = 0;
   const startLeader = (): void => {
     const l = new Leader({
       plane,
@@ -82,14 +85,22 @@ async function main(): Promise<number> {
       onPassError: () => metrics.evaluations.inc({ result: 'error' }),
     });
     leader = l;
-    l.start().catch((err: unknown) => {
-      leaderLog.error({ err: (err as Error).message }, 'leader failed to start; trying again');
-      void l.stop();
-      if (leader === l) leader = undefined;
-      setTimeout(() => {
-        if (lease.isHolder() && leader === undefined) startLeader();
-      }, 1000);
-    });
+    l.start().then(
+      () => {
+        startFailures = 0;
+      },
+      (err: unknown) => {
+        // Starting needs JetStream; while it is briefly unavailable keep trying as long as we lead.
+        startFailures++;
+        const retryMs = Math.min(10_000, 500 * 2 ** Math.min(startFailures, 5));
+        leaderLog.error({ err: (err as Error).message, attempt: startFailures, retry_in_ms: retryMs }, 'leader failed to start; trying again');
+        void l.stop();
+        if (leader === l) leader = undefined;
+        setTimeout(() => {
+          if (lease.isHolder() && leader === undefined) startLeader();
+        }, retryMs);
+      },
+    );
   };
   desired.onChange(() => leader?.poke());
   lease.onChange((holder) => {

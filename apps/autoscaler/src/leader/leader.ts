@@ -1,7 +1,7 @@
 // What runs while this replica holds the `autoscaler` lease: the views it decides from (nodes,
 // outcomes, its own state), a pass every --evaluate-interval, and one soon after the `nodes`
 // bucket changes, an outcome arrives, or (through `poke`) the declarations in force change.
-import { BUCKETS, ensureBucket, type DesiredWatcher, type Plane } from '@plane/backbone';
+import { BUCKETS, ensureBucket, within, type DesiredWatcher, type Plane } from '@plane/backbone';
 import type { PullRequestExecutor } from '@plane/gitops';
 import type { Logger } from '@plane/runtime';
 import { Emitter, type EmitterOptions } from './emitter.js';
@@ -31,6 +31,10 @@ export interface LeaderOptions {
   onEffect?: EmitterOptions['onEffect'];
   onPass?: (report: PassReport, seconds: number) => void;
   onPassError?: (err: unknown) => void;
+  /** The views must have loaded within this, or the start fails (and is retried). Default 60 s. */
+  loadTimeoutMs?: number;
+  /** See followStream (for the views' watches). */
+  stallMs?: number;
 }
 
 /** Runs passes one at a time: a change during a pass asks for one more after it. */
@@ -101,14 +105,18 @@ export class Leader {
   /** Loads the views, waits until they reflect the streams, re-publishes what a dead leader may have left undone, then evaluates. */
   async start(): Promise<void> {
     const { plane, log } = this.opts;
-    const nodes = new NodesView(await ensureBucket(plane.nc, BUCKETS.nodes));
-    const book = new OutcomeBook(plane);
+    // Every watch recovers by itself from a NATS server going away; each trouble is logged.
+    const onTrouble = (message: string, err?: unknown): void => log.warn(err === undefined ? {} : { err: err instanceof Error ? err.message : String(err) }, message);
+    const watch = { onTrouble, ...(this.opts.stallMs !== undefined ? { stallMs: this.opts.stallMs } : {}) };
+    const nodes = new NodesView(await ensureBucket(plane.nc, BUCKETS.nodes), watch);
+    const book = new OutcomeBook(plane, Date.now, watch);
     const store = new StateStore(plane);
     this.nodes = nodes;
     this.book = book;
     this.store = store;
-    await Promise.all([nodes.start(), book.start(), store.start((err) => log.error({ err: String(err) }, 'autoscale projection: event not folded'))]);
-    await Promise.all([nodes.loaded, book.loaded]);
+    await Promise.all([nodes.start(), book.start(), store.start((err) => log.error({ err: String(err) }, 'autoscale projection: event not folded'), onTrouble)]);
+    // Never wait silently: views that do not load in time fail the start, which is retried.
+    await within(Promise.all([nodes.loaded, book.loaded]), this.opts.loadTimeoutMs ?? 60_000, 'loading the nodes and outcomes');
     if (this.stopped) return;
     const emitter = new Emitter({
       plane,
@@ -179,7 +187,7 @@ export class Leader {
     this.scheduler?.stop();
     if (this.interval) clearInterval(this.interval);
     await this.current.catch(() => undefined);
-    this.nodes?.stop();
+    await this.nodes?.stop();
     await this.book?.stop();
     await this.store?.stop();
   }

@@ -1,6 +1,8 @@
-// The `nodes` bucket (written by gtm-controller's health projection) kept in memory by a KV
-// watch, indexed by service so that one service's input does not scan the whole fleet.
+// The `nodes` bucket (written by gtm-controller's health projection) kept in memory by a watch
+// that recovers from a NATS server going away (followBucket), indexed by service so that one
+// service's input does not scan the whole fleet.
 import type { KV } from '@nats-io/kv';
+import { followBucket, type Follower } from '@plane/backbone';
 import type { NodeHealthView } from '@plane/autoscale';
 import type { NodeState } from '@plane/events';
 
@@ -35,27 +37,37 @@ export function nodeViewOf(value: unknown): NodeHealthView | undefined {
   };
 }
 
+export interface NodesViewOptions {
+  /** A transient failure it recovers from (the watch followed again): for the log. */
+  onTrouble?: (message: string, err?: unknown) => void;
+  /** See followStream. */
+  stallMs?: number;
+}
+
 export class NodesView {
   /** service -> bucket key -> node. */
   private readonly byService = new Map<string, Map<string, NodeHealthView>>();
   /** bucket key -> service (to find a deleted key's service). */
   private readonly serviceOfKey = new Map<string, string>();
-  private stopWatch: (() => void) | undefined;
+  private follower: Follower | undefined;
+  private stopped = false;
   private caughtUp = false;
   private markCaughtUp!: () => void;
   /** Resolves once every value the bucket held at start is loaded. */
   readonly loaded = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
   private readonly listeners: (() => void)[] = [];
 
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly opts: NodesViewOptions = {},
+  ) {}
 
+  /** Follows the bucket (the current value of each key, then every change), again by itself after a NATS server goes away. */
   async start(): Promise<void> {
-    const status = await this.kv.status();
-    const iter = await this.kv.watch();
-    this.stopWatch = () => iter.stop();
-    if (status.values === 0) this.ready();
-    void (async () => {
-      for await (const e of iter) {
+    const follower = await followBucket(this.kv, {
+      from: 'last_per_subject',
+      maxMessages: 1024,
+      onEntry: (e) => {
         if (!e.key.startsWith('_')) {
           if (e.operation === 'PUT' && e.value.length > 0) {
             let parsed: unknown;
@@ -69,11 +81,14 @@ export class NodesView {
             else this.remove(e.key);
           } else this.remove(e.key);
         }
-        // `delta` is the number of messages still pending for the watcher: 0 = caught up.
-        if (!this.caughtUp && (e.delta === 0 || e.isUpdate)) this.ready();
         if (this.caughtUp) for (const l of this.listeners) l();
-      }
-    })();
+      },
+      ...(this.opts.onTrouble ? { onTrouble: this.opts.onTrouble } : {}),
+      ...(this.opts.stallMs !== undefined ? { stallMs: this.opts.stallMs } : {}),
+    });
+    this.follower = follower;
+    if (this.stopped) await follower.stop();
+    void follower.caughtUp.then(() => this.ready());
   }
 
   private ready(): void {
@@ -118,7 +133,8 @@ export class NodesView {
     this.listeners.push(listener);
   }
 
-  stop(): void {
-    this.stopWatch?.();
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.follower?.stop();
   }
 }

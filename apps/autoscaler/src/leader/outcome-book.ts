@@ -1,8 +1,7 @@
 // The git-commit executor's outcomes, followed on the OUTCOMES stream: the latest outcome that
 // moves a decision on, per decision, for the decider's `command` input.
-import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { CommandOutcome } from '@plane/autoscale';
-import { STREAMS, type Plane } from '@plane/backbone';
+import { followStream, STREAMS, type Follower, type Plane } from '@plane/backbone';
 import { decodeEvent } from '@plane/events';
 import { toCommandOutcome, type GitCommitOutcomeData } from '../events.js';
 
@@ -18,8 +17,8 @@ export interface BookEntry {
 
 export class OutcomeBook {
   private readonly latest = new Map<string, BookEntry>();
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
+  private follower: Follower | undefined;
+  private stopped = false;
   private caughtUp = false;
   private markCaughtUp!: () => void;
   readonly loaded = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
@@ -28,31 +27,31 @@ export class OutcomeBook {
   constructor(
     private readonly plane: Plane,
     private readonly now: () => number = Date.now,
+    private readonly opts: { onTrouble?: (message: string, err?: unknown) => void; stallMs?: number } = {},
   ) {}
 
-  /** Reads the outcomes of the last OUTCOME_HORIZON_MS (older decisions cannot be pending), then follows. */
+  /** Reads the outcomes of the last OUTCOME_HORIZON_MS (older decisions cannot be pending), then follows, again by itself after a NATS server goes away. */
   async start(): Promise<void> {
-    const { js } = this.plane;
-    const consumer = await js.consumers.get(STREAMS.outcomes.name, {
-      filter_subjects: 'git.>',
-      deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: new Date(this.now() - OUTCOME_HORIZON_MS).toISOString(),
-    });
-    const info = await consumer.info(true);
-    if (info.num_pending === 0) this.ready();
-    const messages = await consumer.consume({ max_messages: 512 });
-    this.messages = messages;
-    this.loop = (async () => {
-      for await (const m of messages) {
+    const { js, jsm } = this.plane;
+    const follower = await followStream(js, jsm, {
+      stream: STREAMS.outcomes.name,
+      filter: 'git.>',
+      from: { time: new Date(this.now() - OUTCOME_HORIZON_MS) },
+      maxMessages: 512,
+      onMessage: (m) => {
         try {
           const event = decodeEvent(m.data);
           if (event.type === 'GitCommitOutcome') this.add(event.data as GitCommitOutcomeData, m.info.streamSequence, Date.parse(event.time));
         } catch {
           // Not an outcome of ours: nothing to learn from it.
         }
-        if (m.info.pending === 0) this.ready();
-      }
-    })();
+      },
+      ...(this.opts.onTrouble ? { onTrouble: this.opts.onTrouble } : {}),
+      ...(this.opts.stallMs !== undefined ? { stallMs: this.opts.stallMs } : {}),
+    });
+    this.follower = follower;
+    if (this.stopped) await follower.stop();
+    void follower.caughtUp.then(() => this.ready());
   }
 
   private ready(): void {
@@ -91,7 +90,7 @@ export class OutcomeBook {
   }
 
   async stop(): Promise<void> {
-    this.messages?.stop();
-    await this.loop?.catch(() => undefined);
+    this.stopped = true;
+    await this.follower?.stop();
   }
 }

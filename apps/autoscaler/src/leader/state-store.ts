@@ -58,6 +58,7 @@ export const autoscaleProjection: ProjectionDefinition<Map<string, AutoscaleStat
 
 export class StateStore {
   private projection: RunningProjection | undefined;
+  private stopped = false;
   private folded = new Map<string, AutoscaleState>();
   private readonly current = new Map<string, AutoscaleState>();
   /** Services whose in-memory state must be taken from the projection again. */
@@ -66,7 +67,7 @@ export class StateStore {
   constructor(private readonly plane: Plane) {}
 
   /** Starts the projection and waits until it reflects every autoscale event recorded so far. */
-  async start(onError: (err: unknown) => void): Promise<void> {
+  async start(onError: (err: unknown) => void, onTrouble?: (message: string, err?: unknown) => void): Promise<void> {
     const folded = new Map<string, AutoscaleState>();
     const def: ProjectionDefinition<Map<string, AutoscaleState>> = {
       ...autoscaleProjection,
@@ -76,7 +77,13 @@ export class StateStore {
         return folded;
       },
     };
-    this.projection = await runProjection(this.plane.nc, this.plane.js, this.plane.jsm, def, { onError });
+    const projection = await runProjection(this.plane.nc, this.plane.js, this.plane.jsm, def, { onError, ...(onTrouble ? { onTrouble } : {}) });
+    if (this.stopped) {
+      // Stopped while starting (the lease went, or the start took too long): no second writer.
+      await projection.stop();
+      return;
+    }
+    this.projection = projection;
     this.folded = folded;
     await this.resync();
   }
@@ -119,6 +126,7 @@ export class StateStore {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.projection?.stop();
     this.projection = undefined;
   }
