@@ -5,9 +5,10 @@
 // parse, apply through @plane/gitops (which reads the branch first and is idempotent by the
 // decision trailer), record the outcome on OUTCOMES, and only then ack. Transport trouble and
 // rate limits are retried by redelivery (nak with backoff and jitter, honouring retry-after),
-// each recorded as a `retrying` outcome.
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { isNotFound, publishEvent, STREAMS, type Plane } from '@plane/backbone';
+// each recorded as a `retrying` outcome. A NATS server going away neither loses an outcome (its
+// publish is retried under the same id) nor stalls the consumer (runWorkQueue consumes again).
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { isNotFound, publishEvent, runWorkQueue, STREAMS, type Plane, type WorkQueueRunner } from '@plane/backbone';
 import { decodeEvent, envelope } from '@plane/events';
 import { GitCommandError, GitHubApiError, InvalidCommandError, parseGitCommitCommand, type GitCommitCommand, type GitCommitExecutor, type GitCommitOutcome as ExecutorOutcome } from '@plane/gitops';
 import type { Logger } from '@plane/runtime';
@@ -36,6 +37,10 @@ export interface GitCommitWorkerOptions {
   /** Test seam: wait this long after the effect, before its outcome is recorded and the command acked (the crash window). */
   pauseAfterEffectMs?: number;
   onOutcome?: (status: GitOutcomeStatus) => void;
+  /** Nothing delivered for this long while commands wait and none is in flight: consume again. Default 10 s. */
+  stallMs?: number;
+  /** How often that is checked. Default 2 s. */
+  checkMs?: number;
 }
 
 const NS = 1_000_000;
@@ -61,8 +66,7 @@ function isRetryable(err: unknown): boolean {
 }
 
 export class GitCommitWorker {
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
+  private runner: WorkQueueRunner | undefined;
   private stopped = false;
   private started = false;
 
@@ -72,9 +76,14 @@ export class GitCommitWorker {
     return this.opts.ackWaitMs ?? 30_000;
   }
 
-  async start(): Promise<void> {
+  private get durable(): string {
+    return executorDurable(this.opts.repo);
+  }
+
+  /** Creates the durable consumer, or brings its ack wait up to date. */
+  private async ensureConsumer(): Promise<void> {
     const { plane } = this.opts;
-    const durable = executorDurable(this.opts.repo);
+    const durable = this.durable;
     const config = {
       durable_name: durable,
       filter_subject: gitCommandSubject(this.opts.repo),
@@ -96,22 +105,30 @@ export class GitCommitWorker {
         });
       });
     }
-    const consumer = await plane.js.consumers.get(STREAMS.commands.name, durable);
-    const messages = await consumer.consume({ max_messages: 1 });
-    this.messages = messages;
+  }
+
+  /** Consumes the commands, and consumes again by itself after a NATS server goes away (runWorkQueue). */
+  async start(): Promise<void> {
+    const { plane, log } = this.opts;
+    this.runner = await runWorkQueue(plane.js, plane.jsm, {
+      stream: STREAMS.commands.name,
+      durable: this.durable,
+      ensure: () => this.ensureConsumer(),
+      handle: (m) => this.handle(m),
+      onTrouble: (message, err) => log.warn(err === undefined ? {} : { err: err instanceof Error ? err.message : String(err) }, message),
+      ...(this.opts.stallMs !== undefined ? { stallMs: this.opts.stallMs } : {}),
+      ...(this.opts.checkMs !== undefined ? { checkMs: this.opts.checkMs } : {}),
+    });
     this.started = true;
-    this.loop = (async () => {
-      for await (const m of messages) {
-        if (this.stopped) break;
-        await this.handle(m).catch((err: unknown) => {
-          this.opts.log.error({ subject: m.subject, seq: m.info.streamSequence, err: (err as Error).message }, 'command not settled; it is redelivered after ack_wait');
-        });
-      }
-    })();
   }
 
   isStarted(): boolean {
     return this.started;
+  }
+
+  /** Times the consumer was consumed again after trouble. */
+  resubscriptions(): number {
+    return this.runner?.resubscriptions() ?? 0;
   }
 
   private async record(cmd: GitCommitCommand, status: GitOutcomeStatus, fields: Partial<GitCommitOutcomeData>, attempt: number): Promise<void> {
@@ -138,7 +155,18 @@ export class GitCommitWorker {
       ...fields,
     };
     const event: GitCommitOutcome = envelope('GitCommitOutcome', gitOutcomeId(cmd.decision_id, status, attempt), data, this.opts.source);
-    const pub = await publishEvent(this.opts.plane.js, gitOutcomeSubject(status, this.opts.repo), event);
+    // The effect may already have happened: its record must not be lost to a brief NATS outage (a
+    // stream electing a new leader). Retried with the same id, so it is stored once.
+    let pub: { seq: number } | undefined;
+    for (let i = 1; pub === undefined; i++) {
+      try {
+        pub = await publishEvent(this.opts.plane.js, gitOutcomeSubject(status, this.opts.repo), event);
+      } catch (err) {
+        if (i >= 20 || this.stopped) throw err;
+        this.opts.log.warn({ event: event.id, attempt: i, err: (err as Error).message }, 'outcome not recorded yet; retried');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** i)));
+      }
+    }
     this.opts.onOutcome?.(status);
     const level = status === 'failed' ? 'error' : status === 'retrying' || status === 'superseded' ? 'warn' : 'info';
     this.opts.log[level]({ event: event.id, seq: pub.seq, decision: cmd.decision_id, file: cmd.file, status, sha: data.sha, pr: data.pr_number, attempt }, `${cmd.service} ${cmd.region}: ${status}: ${data.reason}`);
@@ -172,9 +200,18 @@ export class GitCommitWorker {
         { sha: outcome.sha ?? null, pr_number: outcome.pr_number ?? null, pr_url: outcome.pr_url ?? null, reason: outcome.reason, writes: outcome.attempts },
         attempt,
       );
-      m.ack();
+      await this.ack(m, cmd);
     } finally {
       clearInterval(working);
+    }
+  }
+
+  /** Acks and waits for the server to confirm; an unconfirmed ack is logged (if it was lost, the command comes back after ack_wait and is found applied). */
+  private async ack(m: JsMsg, cmd: GitCommitCommand): Promise<void> {
+    try {
+      await m.ackAck({ timeout: 5000 });
+    } catch (err) {
+      this.opts.log.warn({ decision: cmd.decision_id, seq: m.info.streamSequence, err: (err as Error).message }, 'ack not confirmed; if it was lost the command is redelivered after ack_wait and found already applied');
     }
   }
 
@@ -231,7 +268,6 @@ export class GitCommitWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.messages?.stop();
-    await this.loop?.catch(() => undefined);
+    await this.runner?.stop();
   }
 }
