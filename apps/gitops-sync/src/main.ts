@@ -72,6 +72,7 @@ async function main(): Promise<number> {
   await ensureStream(plane.jsm, STREAMS.declarations);
   const projection = await runProjection(plane.nc, plane.js, plane.jsm, desiredProjection, {
     onError: (err) => log.error({ err: String(err) }, 'desired projection: event not applied'),
+    onTrouble: (message) => log.warn(message),
   });
   const syncer = new Syncer({ plane, git, repo, path, log, recorder: `gitops-sync@${hostname()}` });
 

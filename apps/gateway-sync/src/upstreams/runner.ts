@@ -53,6 +53,7 @@ export class UpstreamsProjectionRunner {
               log.error({ err: String(err) }, 'upstreams projection: an event could not be applied');
               this.opts.onError?.(err);
             },
+            onTrouble: (message) => log.warn(message),
           });
           this.running = p;
           p.caughtUp.then(() => log.info({ position: p.position() }, 'upstreams projection caught up'), () => undefined);
