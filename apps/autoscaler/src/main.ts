@@ -124,6 +124,8 @@ async function main(): Promise<number> {
           if (plane.nc.isClosed()) return 'NATS connection closed';
           if (worker && !worker.isStarted()) return 'git-commit executor not started';
           if (lease.isHolder()) return leader ? leader.readiness() : 'leader starting';
+          // Until the first try for the lease, this replica may be about to lead with nothing loaded.
+          if (!lease.settled()) return 'lease not tried yet';
           return true;
         },
       })

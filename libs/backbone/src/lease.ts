@@ -7,6 +7,8 @@ export interface Lease {
   readonly role: string;
   readonly id: string;
   isHolder(): boolean;
+  /** True once the first attempt to take the lease has finished (before it, a candidate cannot tell whether it will lead). */
+  settled(): boolean;
   /** Resolves when this candidate holds the lease. */
   acquired(): Promise<void>;
   onChange(listener: (holder: boolean) => void): void;
@@ -36,6 +38,7 @@ export function acquireLease(kv: KV, role: string, id: string, opts: LeaseOption
   };
   const value = () => encoder.encode(JSON.stringify({ holder: id, renewed_at: new Date().toISOString() }));
   let renewedAt = 0;
+  let tried = false;
   const tick = async () => {
     try {
       if (holder) revision = await kv.update(role, value(), revision);
@@ -50,6 +53,8 @@ export function acquireLease(kv: KV, role: string, id: string, opts: LeaseOption
       // lease while our last renewal is still within the TTL: nobody else can have it before then.
       const taken = /wrong last sequence|key exists/i.test(String((err as Error)?.message ?? err));
       if (!holder || taken || Date.now() - renewedAt >= opts.ttlMs) set(false);
+    } finally {
+      tried = true;
     }
   };
   const every = Math.max(100, Math.floor(opts.ttlMs / 3));
@@ -61,6 +66,7 @@ export function acquireLease(kv: KV, role: string, id: string, opts: LeaseOption
     role,
     id,
     isHolder: () => holder,
+    settled: () => tried,
     acquired: () => acquiredP,
     onChange: (l) => listeners.push(l),
     async release() {

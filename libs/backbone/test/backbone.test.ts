@@ -128,11 +128,16 @@ describe('lease', () => {
     const def = { name: 'leasetest', description: 'test', history: 1, ttlMs: 1500 };
     const kv = await ensureBucket(plane.nc, def);
     const a = acquireLease(kv, 'role', 'a', { ttlMs: 1500 });
+    // Before its first try a candidate cannot tell whether it leads (a ready probe must wait for it).
+    expect(a.settled()).toBe(false);
     await a.acquired();
+    expect(a.settled()).toBe(true);
     const b = acquireLease(kv, 'role', 'b', { ttlMs: 1500 });
+    expect(b.settled()).toBe(false);
     await new Promise((r) => setTimeout(r, 800));
     expect(a.isHolder()).toBe(true);
     expect(b.isHolder()).toBe(false);
+    expect(b.settled()).toBe(true);
     await a.release();
     await b.acquired();
     await b.release();
