@@ -136,16 +136,18 @@ export async function runProjection<S>(
     }
   };
 
-  /** Retries a bucket write until it is stored (or the runner stops). */
-  const durably = async (what: string, write: () => Promise<unknown>): Promise<void> => {
+  /** Retries a bucket write that failed until it is stored (or the runner stops). */
+  const retry = async (what: string, write: () => Promise<unknown>, first: unknown): Promise<void> => {
+    let err = first;
     for (let attempt = 1; ; attempt++) {
+      if (stopped) throw err;
+      opts.onTrouble?.(`projection ${def.name}: ${what} failed (attempt ${attempt}, retried): ${err instanceof Error ? err.message : String(err)}`, err);
+      await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)));
       try {
         await write();
         return;
-      } catch (err) {
-        if (stopped) throw err;
-        opts.onTrouble?.(`projection ${def.name}: ${what} failed (attempt ${attempt}, retried): ${err instanceof Error ? err.message : String(err)}`, err);
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)));
+      } catch (e) {
+        err = e;
       }
     }
   };
@@ -172,7 +174,13 @@ export async function runProjection<S>(
       }
       if (applied) {
         const { ev, ops } = applied;
-        await durably(`writing event ${seq}`, () => writeOps(kv, ops));
+        // The first try is awaited directly, as before retries existed: a reader that sees this
+        // write sees the position move with it (no extra turn in between).
+        try {
+          await writeOps(kv, ops);
+        } catch (err) {
+          await retry(`writing event ${seq}`, () => writeOps(kv, ops), err);
+        }
         opts.onApplied?.(ev, ops);
       }
       position = seq;
@@ -181,7 +189,12 @@ export async function runProjection<S>(
         sinceCheckpoint = 0;
         const safe = def.safePosition(state, position);
         if (safe !== lastWrittenPosition) {
-          await durably(`writing ${POSITION_KEY} ${safe}`, () => kv.put(POSITION_KEY, encoder.encode(JSON.stringify(safe))));
+          const write = () => kv.put(POSITION_KEY, encoder.encode(JSON.stringify(safe)));
+          try {
+            await write();
+          } catch (err) {
+            await retry(`writing ${POSITION_KEY} ${safe}`, write, err);
+          }
           lastWrittenPosition = safe;
         }
       }
