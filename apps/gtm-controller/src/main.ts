@@ -14,7 +14,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'dry-run', type: 'bool', description: 'decide and plan, record decisions, but emit no DNS commands' },
   { name: 'zone-refresh', type: 'duration', default: '5m', description: 'how often a DNS provider\'s zone list is read again (for domains without dns.zone)' },
   { name: 'zone-retry', type: 'duration', default: '1m', description: 'how often a domain that matches no zone of its provider is tried again (the first miss re-reads at once)' },
-  { name: 'health-write-interval', type: 'duration', default: '5s', description: 'a node whose state did not change is written to the nodes bucket at most this often (a state change is written at once); keep it well under heartbeat_timeout' },
+  { name: 'health-write-interval', type: 'duration', default: '5s', description: 'a node whose state did not change is written to the nodes bucket at most this often (a state change is written at once; a node is always written at least every third of its heartbeat_timeout)' },
   { name: 'instance-id', type: 'string', description: 'this replica\'s name in the lease (default: hostname and pid)' },
   ...COMMON_FLAGS,
 ];

@@ -148,6 +148,35 @@ describe('health projection', () => {
     expect((await stateOf('c'))!.state_reason).toMatch(/error rate 0\.\d+ over 0\.5/);
   });
 
+  it('writes an unchanged node at least every third of its heartbeat_timeout, so the bucket never shows a live node as stale', async () => {
+    // SETTINGS.heartbeat_timeout_ms is 1200: an unchanged node is due again after 400 ms, well
+    // before the default spacing of 5 s. A service with a 60 s timeout keeps the 5 s spacing.
+    const slow = new HealthWorker({ plane, log, settings: () => new Map([['svc', SETTINGS], ['calm', { ...SETTINGS, heartbeat_timeout_ms: 60_000 }]]), source: 'test', flushMs: 3_600_000, tickMs: 3_600_000 });
+    await worker.stop();
+    worker = slow;
+    await worker.start();
+    const f = ref('f');
+    const calm = { service: 'calm', region: 'jp', node_id: 'g' };
+    for (const r of [f, calm]) {
+      await register(r);
+      await heartbeat(r, 1);
+    }
+    const kv = await new Kvm(plane.nc).open('nodes');
+    const seqOf = async (key: string) => ((await kv.get(key))?.json<NodeHealth>().last_heartbeat_seq ?? 0);
+    let info = await plane.jsm.streams.info(STREAMS.nodes.name);
+    await worker.waitFor(info.state.last_seq);
+    await worker.flush(true);
+    const first = { f: await seqOf('svc.jp.f'), g: await seqOf('calm.jp.g') };
+    await heartbeat(f, 2);
+    await heartbeat(calm, 2);
+    info = await plane.jsm.streams.info(STREAMS.nodes.name);
+    await worker.waitFor(info.state.last_seq);
+    await new Promise((r) => setTimeout(r, 800));
+    await worker.flush();
+    expect(await seqOf('svc.jp.f')).toBeGreaterThan(first.f);
+    expect(await seqOf('calm.jp.g')).toBe(first.g);
+  });
+
   it('skips a malformed message on NODES and goes on folding what follows', async () => {
     const e = ref('e');
     await register(e);

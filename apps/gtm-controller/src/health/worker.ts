@@ -252,10 +252,9 @@ export class HealthWorker {
     if (this.flushing) return this.flushing.then(() => (force ? this.flush(true) : undefined));
     this.flushing = (async () => {
       const now = Date.now();
-      const spacing = this.opts.minWriteIntervalMs ?? 5_000;
       const keys: string[] = [];
       for (const k of this.dirty) {
-        if (force || this.urgent.has(k) || now - (this.writtenAt.get(k) ?? 0) >= spacing) keys.push(k);
+        if (force || this.urgent.has(k) || now - (this.writtenAt.get(k) ?? 0) >= this.spacingFor(k)) keys.push(k);
       }
       for (const k of keys) {
         this.dirty.delete(k);
@@ -275,6 +274,18 @@ export class HealthWorker {
         this.flushing = undefined;
       });
     return this.flushing;
+  }
+
+  /**
+   * How long an unchanged node may go unwritten: the configured spacing, but never more than a
+   * third of its service's heartbeat_timeout, so a reader of the bucket (the autoscaler judges
+   * metrics fresh by the heartbeat time it holds) never sees a live node's heartbeat as too old.
+   */
+  private spacingFor(key: string): number {
+    const base = this.opts.minWriteIntervalMs ?? 5_000;
+    const rec = this.nodes.get(key);
+    if (!rec) return base;
+    return Math.min(base, this.settingsFor(rec.health.service).heartbeat_timeout_ms / 3);
   }
 
   private settle(): void {
