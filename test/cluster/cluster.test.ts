@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { fileURLToPath } from 'node:url';
-import { connectPlane, ensureStream, publishEvent, readStream, setDefaultReplicas, STREAMS, type Plane } from '@plane/backbone';
+import { connectPlane, ensureStream, openBucket, publishEvent, readStream, setDefaultReplicas, STREAMS, type Plane } from '@plane/backbone';
 import { envelope, nodeSubject, type DnsOutcome, type NodeRef } from '@plane/events';
 import { createTestRepo, declareWorld, freePort, git, startNatsCluster, startPdnsServer, waitFor, type NatsClusterHandle, type PdnsServerHandle, type TestRepo } from '@plane/testkit';
 
@@ -164,7 +164,25 @@ beforeAll(async () => {
   resolver.setServers([`127.0.0.1:${pdns.dnsPort}`]);
 }, 120_000);
 
+/** What the nodes bucket holds now, and how far NODES and the bucket are (for the log printed on failure). */
+async function nodesState(): Promise<string> {
+  try {
+    const parts: string[] = [];
+    for (const name of [STREAMS.nodes.name, 'KV_nodes']) parts.push(`${name} last seq ${(await plane.jsm.streams.info(name)).state.last_seq}`);
+    const kv = await openBucket(plane.nc, 'nodes');
+    for (const id of Object.keys(nodes)) {
+      const v = (await kv.get(`svc-plus.${nodes[id]!.ref.region}.${id}`))?.json<{ state: string; state_since: number; ready_since: number | null; last_heartbeat_at: number | null; metrics: { cpu: number } | null }>();
+      const ago = (t: number | null | undefined) => (t ? `${Date.now() - t} ms ago` : 'null');
+      parts.push(`${id}: ${v?.state} since ${ago(v?.state_since)}, ready_since ${ago(v?.ready_since)}, heartbeat ${ago(v?.last_heartbeat_at)}, cpu ${v?.metrics?.cpu}`);
+    }
+    return parts.join('; ');
+  } catch (err) {
+    return `nodes state not read: ${(err as Error).message}`;
+  }
+}
+
 afterAll(async () => {
+  if (!passed) mark(await nodesState());
   if (!passed) process.stderr.write(`--- child logs (${childLogs.length} lines) ---\n${childLogs.join('\n')}\n--- end of child logs ---\n`);
   if (process.env.CLUSTER_LOG_FILE) writeFileSync(process.env.CLUSTER_LOG_FILE, childLogs.join('\n') + '\n');
   for (const t of beating.values()) clearInterval(t);
