@@ -66,6 +66,8 @@ function policyOf(decl: DesiredDeclaration<AutoscaleSpec>, regions: Map<string, 
 
 export class Evaluator {
   private running: Promise<PassReport> | undefined;
+  /** The effects of pending actions must be published again (after the state was re-read); cleared only once that worked. */
+  private reissueDue = false;
 
   constructor(private readonly opts: EvaluatorOptions) {}
 
@@ -81,7 +83,13 @@ export class Evaluator {
     const { store, book, nodes, pools, emitter, merges, log } = this.opts;
     if (store.isStale()) {
       await store.resync();
+      this.reissueDue = true;
+    }
+    if (this.reissueDue) {
+      // A command whose publish failed after its decision was recorded goes out here; until it
+      // does, every pass tries again (a failure here fails the pass, and is logged).
       await emitter.reissue(store.services(), (id) => book.get(id) !== undefined);
+      this.reissueDue = false;
     }
     const now = (this.opts.now ?? Date.now)();
     const policies = policiesOf(this.opts.desired(), this.opts.defaultBranch);
