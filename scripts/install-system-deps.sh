@@ -26,7 +26,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 else
   echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2
   exit 1
