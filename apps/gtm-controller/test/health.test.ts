@@ -177,6 +177,39 @@ describe('health projection', () => {
     expect(await seqOf('calm.jp.g')).toBe(first.g);
   });
 
+  it('puts a node back exactly as it was when its state event cannot be recorded, and records it once that works again', async () => {
+    const r = ref('r');
+    await register(r);
+    let seq = 0;
+    for (let i = 0; i < 3; i++) await heartbeat(r, ++seq);
+    await settle('r', 'ready');
+    const ready = worker.nodes.get('svc.jp.r')!.health;
+    const before = { state: ready.state, state_since: ready.state_since, ready_since: ready.ready_since, state_reason: ready.state_reason };
+    expect(before.ready_since).not.toBeNull();
+    // NODES stops taking state events (a real refusal: no stream answers for their subject), and the
+    // node falls silent: every tick decides it suspect and fails to record that.
+    const subjects = ['node.*.*.*.registered', 'node.*.*.*.heartbeat', 'node.*.*.*.probe', 'node.*.*.*.deregistered', 'node.*.*.*.drain'];
+    const info = await plane.jsm.streams.info(STREAMS.nodes.name);
+    await plane.jsm.streams.update(STREAMS.nodes.name, { ...info.config, subjects });
+    await waitFor('refused state events', async () => (worker.stats.stateEventsFailed >= 3 ? true : undefined), 5000, 20);
+    // The heartbeats come back; the node never left as far as anything recorded is concerned.
+    await heartbeat(r, ++seq);
+    await new Promise((res) => setTimeout(res, 150));
+    const h = worker.nodes.get('svc.jp.r')!.health;
+    expect({ state: h.state, state_since: h.state_since, ready_since: h.ready_since, state_reason: h.state_reason }).toEqual(before);
+    // Recording works again: the next silence is recorded, with a ready_since that still holds.
+    await plane.jsm.streams.update(STREAMS.nodes.name, { ...info.config, subjects: ['node.>'] });
+    await settle('r', 'suspect');
+    // Nothing was recorded while NODES refused: the stream holds the first ready, then this.
+    const events = await stateEvents('r');
+    expect(events.map((e) => e.data.to)).toEqual(['ready', 'suspect']);
+    expect((await stateOf('r'))!.ready_since).toBe(before.ready_since);
+    await heartbeat(r, ++seq);
+    await settle('r', 'ready');
+    const back = (await stateOf('r'))!;
+    expect(back.ready_since).not.toBeNull();
+  });
+
   it('skips a malformed message on NODES and goes on folding what follows', async () => {
     const e = ref('e');
     await register(e);

@@ -42,6 +42,8 @@ export class HealthWorker {
   private readonly writtenAt = new Map<string, number>();
   /** Ids of state events this worker recorded and has not yet seen come back on the stream. */
   private readonly ownPending = new Set<string>();
+  /** Nodes whose state event is being published (not acknowledged nor refused yet). */
+  private readonly recording = new Set<string>();
   private messages: ConsumerMessages | undefined;
   private timers: NodeJS.Timeout[] = [];
   private loop: Promise<void> | undefined;
@@ -51,7 +53,7 @@ export class HealthWorker {
   private flushing: Promise<void> | undefined;
   private lastWrittenPosition = -1;
   private readonly waiters: { seq: number; resolve: () => void }[] = [];
-  stats = { folded: 0, skipped: 0, stateEvents: 0, writes: 0 };
+  stats = { folded: 0, skipped: 0, stateEvents: 0, stateEventsFailed: 0, writes: 0 };
 
   constructor(private readonly opts: HealthWorkerOptions) {}
 
@@ -211,22 +213,41 @@ export class HealthWorker {
 
   private decide(rec: NodeRecord, s: HealthSettings, now: number): void {
     if (this.opts.decide === false) return;
+    const key = nodeKey(rec.health);
+    // One state event per node in flight: the next is decided from what the first left behind.
+    if (this.recording.has(key)) return;
     const event = decideNodeState(rec, s, now, this.opts.source);
     if (!event) return;
-    // Apply at once (the stream copy, when it comes back, changes nothing) and record it.
-    evolveNode(rec, event, rec.health.last_seq, now, s.window_ms);
-    this.dirty.add(nodeKey(rec.health));
-    this.urgent.add(nodeKey(rec.health));
+    // Apply at once (the stream copy, when it comes back, changes nothing) and record it. What the
+    // change overwrites is kept so that a failed publish can put the node back exactly as it was.
+    const h = rec.health;
+    const before = { state: h.state, state_since: h.state_since, ready_since: h.ready_since, state_reason: h.state_reason };
+    evolveNode(rec, event, h.last_seq, now, s.window_ms);
+    this.dirty.add(key);
+    this.urgent.add(key);
     this.stats.stateEvents++;
     this.ownPending.add(event.id);
+    this.recording.add(key);
     this.opts.onStateEvent?.(event);
-    this.opts.log.info({ event: event.id, node: nodeKey(rec.health), from: event.data.from, to: event.data.to }, `${nodeKey(rec.health)}: ${event.data.from ?? 'new'} -> ${event.data.to}: ${event.data.reason}`);
-    this.opts.plane.js.publish(nodeSubject(rec.health, 'state'), encoder.encode(JSON.stringify(event)), { msgID: event.id }).catch((err: unknown) => {
-      this.opts.log.error({ event: event.id, err: String(err) }, 'could not record a node state event; it is decided again at the next tick');
-      // Forget the local change so the next tick decides (and records) it again.
-      this.ownPending.delete(event.id);
-      rec.health.state = event.data.from;
-    });
+    this.opts.log.info({ event: event.id, node: key, from: event.data.from, to: event.data.to }, `${key}: ${event.data.from ?? 'new'} -> ${event.data.to}: ${event.data.reason}`);
+    this.opts.plane.js.publish(nodeSubject(h, 'state'), encoder.encode(JSON.stringify(event)), { msgID: event.id }).then(
+      () => {
+        this.recording.delete(key);
+      },
+      (err: unknown) => {
+        this.recording.delete(key);
+        this.stats.stateEventsFailed++;
+        this.opts.log.error({ event: event.id, err: String(err) }, 'could not record a node state event; it is decided again at the next tick');
+        // Forget the local change so the next tick decides (and records) it again, unless the
+        // stream moved the node on meanwhile (its own copy came back after all, say).
+        this.ownPending.delete(event.id);
+        if (h.state === event.data.to && h.state_since === event.data.at) {
+          Object.assign(h, before);
+          this.dirty.add(key);
+          this.urgent.add(key);
+        }
+      },
+    );
   }
 
   /** Time-driven transitions: a heartbeat that stops arriving changes nothing by itself. */
