@@ -7,8 +7,11 @@
 // while the stream holds newer messages on the filter, or when the iterator ended, it subscribes
 // again from the sequence after the last message it handled. Each such trouble is reported
 // through `onTrouble` (the caller logs it) and retried until `stop()`; nothing stalls silently.
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { Bucket, type KV } from '@nats-io/kv';
+import { messageOf, Resubscribing, startedOrStopped, STEP_MS, within } from './resubscribe.js';
+
+export { within } from './resubscribe.js';
 
 /** Where a follower starts: a stream sequence, a time, the last message of each subject, or only new messages. */
 export type FollowFrom = { seq: number } | { time: Date } | 'last_per_subject' | 'new';
@@ -55,37 +58,10 @@ export async function lastSeqOn(jsm: JetStreamManager, stream: string, filter: s
   }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Rejects when `p` does not settle within `ms` (the work itself is not cancelled). */
-export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** The longest one step of subscribing again may take before it is abandoned and tried anew. */
-const STEP_MS = 15_000;
-
-class StreamFollower implements Follower {
+class StreamFollower extends Resubscribing implements Follower {
   private pos = 0;
   private started = false;
-  private messages: ConsumerMessages | undefined;
   private consumer: { delete(): Promise<boolean> } | undefined;
-  private loop: Promise<void> | undefined;
-  private lastActivity = Date.now();
-  private handling = false;
-  private ended = false;
-  private checking = false;
-  private stopped = false;
-  private count = 0;
-  /** Numbers subscription attempts: one that was abandoned (it took too long) cleans up after itself. */
-  private attempt = 0;
-  private timer: NodeJS.Timeout | undefined;
   target = 0;
   private markCaughtUp!: () => void;
   readonly caughtUp = new Promise<void>((r) => (this.markCaughtUp = r));
@@ -94,27 +70,20 @@ class StreamFollower implements Follower {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly opts: FollowOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   position(): number {
     return this.pos;
-  }
-
-  resubscriptions(): number {
-    return this.count;
   }
 
   async start(): Promise<void> {
     this.target = await lastSeqOn(this.jsm, this.opts.stream, this.opts.filter);
     const from = this.opts.from;
     if (typeof from === 'object' && 'seq' in from && from.seq > this.target) this.markCaughtUp();
-    try {
-      await within(this.subscribe(), STEP_MS, `subscribing to ${this.opts.stream} ${this.opts.filter}`);
-    } catch (err) {
-      this.attempt++; // abandon it, should it still finish
-      throw err;
-    }
-    this.timer = setInterval(() => void this.check(), this.opts.checkMs ?? 1000);
+    await this.subscribeWithin(`subscribing to ${this.opts.stream} ${this.opts.filter}`);
+    this.watch(this.opts.checkMs ?? 1000);
   }
 
   private startOptions(): Partial<OrderedConsumerOptions> {
@@ -132,7 +101,15 @@ class StreamFollower implements Follower {
     if (this.pos >= this.target) this.markCaughtUp();
   }
 
-  private async subscribe(): Promise<void> {
+  protected trouble(message: string, err?: unknown): void {
+    this.opts.onTrouble?.(`${this.opts.stream} ${this.opts.filter}: ${message}`, err);
+  }
+
+  protected stallMs(): number {
+    return this.opts.stallMs ?? 5000;
+  }
+
+  protected async subscribe(): Promise<void> {
     const attempt = ++this.attempt;
     const consumer = await this.js.consumers.get(this.opts.stream, { filter_subjects: this.opts.filter, ...this.startOptions() });
     if (!this.started) {
@@ -165,7 +142,7 @@ class StreamFollower implements Follower {
           try {
             await this.opts.onMessage(m);
           } catch (err) {
-            this.opts.onTrouble?.(`${this.opts.stream} ${this.opts.filter}: message ${seq} not handled: ${messageOf(err)}`, err);
+            this.trouble(`message ${seq} not handled: ${messageOf(err)}`, err);
           } finally {
             this.handling = false;
           }
@@ -174,63 +151,37 @@ class StreamFollower implements Follower {
           this.settle();
         }
       } catch (err) {
-        if (!this.stopped) this.opts.onTrouble?.(`${this.opts.stream} ${this.opts.filter}: consumer failed at ${this.pos}: ${messageOf(err)}`, err);
+        if (!this.stopped) this.trouble(`consumer failed at ${this.pos}: ${messageOf(err)}`, err);
       }
       if (!this.stopped && this.messages === messages) this.ended = true;
     })();
   }
 
-  private async check(): Promise<void> {
-    if (this.stopped || this.checking || this.handling) return;
-    if (!this.ended && Date.now() - this.lastActivity < (this.opts.stallMs ?? 5000)) return;
-    this.checking = true;
-    try {
-      if (!this.ended) {
-        const last = await within(lastSeqOn(this.jsm, this.opts.stream, this.opts.filter), STEP_MS, 'reading the last sequence');
-        if (last <= this.pos) {
-          // Idle, not stalled: look again after another stallMs.
-          this.lastActivity = Date.now();
-          return;
-        }
-        this.opts.onTrouble?.(`${this.opts.stream} ${this.opts.filter}: nothing received for ${Date.now() - this.lastActivity} ms while the stream is at ${last} and this reader at ${this.pos}; subscribing again`);
-      } else {
-        this.opts.onTrouble?.(`${this.opts.stream} ${this.opts.filter}: consumer ended at ${this.pos}; subscribing again`);
-      }
-      this.release();
-      // The old subscription's loop ends once its iterator does; it must not hold the watchdog.
-      await within(this.loop ?? Promise.resolve(), 5000, 'ending the old subscription').catch(() => undefined);
-      if (this.stopped) return;
-      this.ended = true; // until the new subscription stands
-      try {
-        await within(this.subscribe(), STEP_MS, 'subscribing again');
-      } catch (err) {
-        this.attempt++; // abandon it, should it still finish
-        throw err;
-      }
-      this.count++;
-      this.opts.onResubscribed?.(this.pos + 1);
-    } catch (err) {
-      this.opts.onTrouble?.(`${this.opts.stream} ${this.opts.filter}: could not check or subscribe again (retried): ${messageOf(err)}`, err);
-    } finally {
-      this.checking = false;
+  protected async diagnose(): Promise<boolean> {
+    if (this.ended) {
+      this.trouble(`consumer ended at ${this.pos}; subscribing again`);
+      return true;
     }
+    const last = await within(lastSeqOn(this.jsm, this.opts.stream, this.opts.filter), STEP_MS, 'reading the last sequence');
+    if (last <= this.pos) {
+      // Idle, not stalled: look again after another stallMs.
+      this.lastActivity = Date.now();
+      return false;
+    }
+    this.trouble(`nothing received for ${Date.now() - this.lastActivity} ms while the stream is at ${last} and this reader at ${this.pos}; subscribing again`);
+    return true;
   }
 
-  /** Stops the current subscription and removes its consumer from the server (best effort: an ordered consumer left behind expires by itself). */
-  private release(): void {
-    const messages = this.messages;
+  protected override resubscribed(): void {
+    this.opts.onResubscribed?.(this.pos + 1);
+  }
+
+  /** Also removes the ordered consumer from the server (best effort: one left behind expires by itself). */
+  protected override release(): void {
     const consumer = this.consumer;
-    this.messages = undefined;
     this.consumer = undefined;
-    messages?.stop();
+    super.release();
     void consumer?.delete().catch(() => undefined);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.release();
-    await this.loop?.catch(() => undefined);
   }
 }
 
@@ -239,15 +190,8 @@ class StreamFollower implements Follower {
  * subscribes again by itself after trouble (see the top of this file). Throws when the first
  * subscription cannot be made (the caller retries its start).
  */
-export async function followStream(js: JetStreamClient, jsm: JetStreamManager, opts: FollowOptions): Promise<Follower> {
-  const f = new StreamFollower(js, jsm, opts);
-  try {
-    await f.start();
-  } catch (err) {
-    await f.stop();
-    throw err;
-  }
-  return f;
+export function followStream(js: JetStreamClient, jsm: JetStreamManager, opts: FollowOptions): Promise<Follower> {
+  return startedOrStopped(new StreamFollower(js, jsm, opts));
 }
 
 export interface BucketEntry {

@@ -7,8 +7,8 @@
 // messages wait on the consumer with none in flight and none delivered for a while, it consumes
 // again (creating the consumer again when it is gone). Each such trouble is reported through
 // `onTrouble` and retried until `stop()`; nothing stalls silently.
-import type { ConsumerInfo, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import { within } from './follow.js';
+import type { ConsumerInfo, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { messageOf, Resubscribing, startedOrStopped, STEP_MS, within } from './resubscribe.js';
 import { isNotFound } from './topology.js';
 
 export interface WorkQueueOptions {
@@ -31,50 +31,33 @@ export interface WorkQueueRunner {
   stop(): Promise<void>;
 }
 
-/** The longest one step of consuming again may take before it is abandoned and tried anew. */
-const STEP_MS = 15_000;
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-class Runner implements WorkQueueRunner {
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
-  private stopped = false;
-  private handling = false;
-  /** The current subscription ended (its iterator finished or failed): consume again. */
-  private ended = false;
-  private checking = false;
-  private lastActivity = Date.now();
+class Runner extends Resubscribing implements WorkQueueRunner {
   /** When a check first saw messages waiting with none delivered (0: not seen). */
   private waitingSince = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private count = 0;
-  /** Numbers subscription attempts: one that was abandoned (it took too long) cleans up after itself. */
-  private attempt = 0;
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly opts: WorkQueueOptions,
-  ) {}
-
-  resubscriptions(): number {
-    return this.count;
+  ) {
+    super();
   }
 
-  private trouble(message: string, err?: unknown): void {
+  protected trouble(message: string, err?: unknown): void {
     this.opts.onTrouble?.(`${this.opts.stream} ${this.opts.durable}: ${message}`, err);
+  }
+
+  protected stallMs(): number {
+    return this.opts.stallMs ?? 10_000;
   }
 
   async start(): Promise<void> {
     await this.opts.ensure();
-    await this.consume();
-    this.timer = setInterval(() => void this.check(), this.opts.checkMs ?? 2000);
+    await this.subscribe();
+    this.watch(this.opts.checkMs ?? 2000);
   }
 
-  private async consume(): Promise<void> {
+  protected async subscribe(): Promise<void> {
     const attempt = ++this.attempt;
     const consumer = await this.js.consumers.get(this.opts.stream, this.opts.durable);
     const messages = await consumer.consume({ max_messages: 1 });
@@ -113,78 +96,43 @@ class Runner implements WorkQueueRunner {
     })();
   }
 
-  private async check(): Promise<void> {
-    if (this.stopped || this.checking || this.handling) return;
-    const stallMs = this.opts.stallMs ?? 10_000;
-    if (!this.ended && Date.now() - this.lastActivity < stallMs) return;
-    this.checking = true;
-    try {
-      if (this.ended) {
-        this.trouble('consumer ended; consuming again');
-      } else {
-        let info: ConsumerInfo | undefined;
-        try {
-          info = await within(this.jsm.consumers.info(this.opts.stream, this.opts.durable), STEP_MS, 'reading the consumer');
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-        if (info === undefined) {
-          this.trouble('consumer gone; creating it again and consuming');
-        } else {
-          if (info.num_pending === 0 || info.num_ack_pending > 0) {
-            // Nothing waiting, or a message in flight (here or at another replica): not stalled.
-            this.lastActivity = Date.now();
-            this.waitingSince = 0;
-            return;
-          }
-          // A message that has just arrived is about to be delivered: act only when it keeps waiting.
-          const now = Date.now();
-          if (this.waitingSince === 0) this.waitingSince = now;
-          if (now - this.waitingSince < Math.min(stallMs, 3000)) return;
-          this.trouble(`${info.num_pending} waiting for ${now - this.waitingSince} ms, nothing delivered for ${now - this.lastActivity} ms; consuming again`);
-        }
-      }
-      this.waitingSince = 0;
-      const old = this.messages;
-      this.messages = undefined;
-      old?.stop();
-      // The old subscription's loop ends once its iterator does; it must not hold the watchdog.
-      await within(this.loop ?? Promise.resolve(), 5000, 'ending the old subscription').catch(() => undefined);
-      if (this.stopped) return;
-      this.ended = true; // until the new subscription stands
-      await within(this.opts.ensure(), STEP_MS, 'checking the durable consumer');
+  protected async diagnose(): Promise<boolean> {
+    if (this.ended) {
+      this.trouble('consumer ended; consuming again');
+    } else {
+      let info: ConsumerInfo | undefined;
       try {
-        await within(this.consume(), STEP_MS, 'consuming again');
+        info = await within(this.jsm.consumers.info(this.opts.stream, this.opts.durable), STEP_MS, 'reading the consumer');
       } catch (err) {
-        this.attempt++; // abandon it, should it still finish
-        throw err;
+        if (!isNotFound(err)) throw err;
       }
-      this.count++;
-    } catch (err) {
-      this.trouble(`check failed (retried): ${messageOf(err)}`, err);
-    } finally {
-      this.checking = false;
+      if (info === undefined) {
+        this.trouble('consumer gone; creating it again and consuming');
+      } else {
+        if (info.num_pending === 0 || info.num_ack_pending > 0) {
+          // Nothing waiting, or a message in flight (here or at another replica): not stalled.
+          this.lastActivity = Date.now();
+          this.waitingSince = 0;
+          return false;
+        }
+        // A message that has just arrived is about to be delivered: act only when it keeps waiting.
+        const now = Date.now();
+        if (this.waitingSince === 0) this.waitingSince = now;
+        if (now - this.waitingSince < Math.min(this.stallMs(), 3000)) return false;
+        this.trouble(`${info.num_pending} waiting for ${now - this.waitingSince} ms, nothing delivered for ${now - this.lastActivity} ms; consuming again`);
+      }
     }
+    this.waitingSince = 0;
+    return true;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    const messages = this.messages;
-    this.messages = undefined;
-    messages?.stop();
-    await this.loop?.catch(() => undefined);
+  /** The durable consumer is created again when it is gone, its settings brought up to date. */
+  protected override prepare(): Promise<void> {
+    return this.opts.ensure();
   }
 }
 
 /** Consumes `durable` on `stream` one message at a time, consuming again by itself after trouble (see the top of this file). Throws when the first subscription cannot be made. */
-export async function runWorkQueue(js: JetStreamClient, jsm: JetStreamManager, opts: WorkQueueOptions): Promise<WorkQueueRunner> {
-  const r = new Runner(js, jsm, opts);
-  try {
-    await r.start();
-  } catch (err) {
-    await r.stop();
-    throw err;
-  }
-  return r;
+export function runWorkQueue(js: JetStreamClient, jsm: JetStreamManager, opts: WorkQueueOptions): Promise<WorkQueueRunner> {
+  return startedOrStopped(new Runner(js, jsm, opts));
 }
