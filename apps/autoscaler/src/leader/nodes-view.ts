@@ -2,9 +2,10 @@
 // that recovers from a NATS server going away (followBucket), indexed by service so that one
 // service's input does not scan the whole fleet.
 import type { KV } from '@nats-io/kv';
-import { followBucket, type Follower } from '@plane/backbone';
+import { followBucket } from '@plane/backbone';
 import type { NodeHealthView } from '@plane/autoscale';
 import type { NodeState } from '@plane/events';
+import { Followed, type FollowedOptions } from './followed.js';
 
 const decoder = new TextDecoder();
 const STATES: ReadonlySet<string> = new Set<NodeState>(['ready', 'suspect', 'down', 'draining', 'deregistered']);
@@ -37,68 +38,47 @@ export function nodeViewOf(value: unknown): NodeHealthView | undefined {
   };
 }
 
-export interface NodesViewOptions {
-  /** A transient failure it recovers from (the watch followed again): for the log. */
-  onTrouble?: (message: string, err?: unknown) => void;
-  /** See followStream. */
-  stallMs?: number;
-}
+export type NodesViewOptions = FollowedOptions;
 
-export class NodesView {
+export class NodesView extends Followed {
   /** service -> bucket key -> node. */
   private readonly byService = new Map<string, Map<string, NodeHealthView>>();
   /** bucket key -> service (to find a deleted key's service). */
   private readonly serviceOfKey = new Map<string, string>();
-  private follower: Follower | undefined;
-  private stopped = false;
-  private caughtUp = false;
-  private markCaughtUp!: () => void;
-  /** Resolves once every value the bucket held at start is loaded. */
-  readonly loaded = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
   private readonly listeners: (() => void)[] = [];
 
   constructor(
     private readonly kv: KV,
-    private readonly opts: NodesViewOptions = {},
-  ) {}
+    opts: NodesViewOptions = {},
+  ) {
+    super(opts);
+  }
 
   /** Follows the bucket (the current value of each key, then every change), again by itself after a NATS server goes away. */
   async start(): Promise<void> {
-    const follower = await followBucket(this.kv, {
-      from: 'last_per_subject',
-      maxMessages: 1024,
-      onEntry: (e) => {
-        if (!e.key.startsWith('_')) {
-          if (e.operation === 'PUT' && e.value.length > 0) {
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(decoder.decode(e.value));
-            } catch {
-              parsed = undefined;
-            }
-            const view = nodeViewOf(parsed);
-            if (view) this.put(e.key, view);
-            else this.remove(e.key);
-          } else this.remove(e.key);
-        }
-        if (this.caughtUp) for (const l of this.listeners) l();
-      },
-      ...(this.opts.onTrouble ? { onTrouble: this.opts.onTrouble } : {}),
-      ...(this.opts.stallMs !== undefined ? { stallMs: this.opts.stallMs } : {}),
-    });
-    this.follower = follower;
-    if (this.stopped) await follower.stop();
-    void follower.caughtUp.then(() => this.ready());
-  }
-
-  private ready(): void {
-    if (this.caughtUp) return;
-    this.caughtUp = true;
-    this.markCaughtUp();
-  }
-
-  isLoaded(): boolean {
-    return this.caughtUp;
+    await this.follow((options) =>
+      followBucket(this.kv, {
+        from: 'last_per_subject',
+        maxMessages: 1024,
+        onEntry: (e) => {
+          if (!e.key.startsWith('_')) {
+            if (e.operation === 'PUT' && e.value.length > 0) {
+              let parsed: unknown;
+              try {
+                parsed = JSON.parse(decoder.decode(e.value));
+              } catch {
+                parsed = undefined;
+              }
+              const view = nodeViewOf(parsed);
+              if (view) this.put(e.key, view);
+              else this.remove(e.key);
+            } else this.remove(e.key);
+          }
+          if (this.isLoaded()) for (const l of this.listeners) l();
+        },
+        ...options,
+      }),
+    );
   }
 
   private put(key: string, view: NodeHealthView): void {
@@ -131,10 +111,5 @@ export class NodesView {
   /** Called after each change once loaded (heartbeats make this frequent: debounce). */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.follower?.stop();
   }
 }

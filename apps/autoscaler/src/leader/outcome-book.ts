@@ -1,9 +1,10 @@
 // The git-commit executor's outcomes, followed on the OUTCOMES stream: the latest outcome that
 // moves a decision on, per decision, for the decider's `command` input.
 import type { CommandOutcome } from '@plane/autoscale';
-import { followStream, STREAMS, type Follower, type Plane } from '@plane/backbone';
+import { followStream, STREAMS, type Plane } from '@plane/backbone';
 import { decodeEvent } from '@plane/events';
 import { toCommandOutcome, type GitCommitOutcomeData } from '../events.js';
+import { Followed, type FollowedOptions } from './followed.js';
 
 /** The longest a decision can stay pending: a drain (provision_timeout at most 24 h) then the commit (as long again). */
 export const OUTCOME_HORIZON_MS = 49 * 3_600_000;
@@ -15,53 +16,38 @@ export interface BookEntry {
   seq: number;
 }
 
-export class OutcomeBook {
+export class OutcomeBook extends Followed {
   private readonly latest = new Map<string, BookEntry>();
-  private follower: Follower | undefined;
-  private stopped = false;
-  private caughtUp = false;
-  private markCaughtUp!: () => void;
-  readonly loaded = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
   private readonly listeners: ((e: BookEntry) => void)[] = [];
 
   constructor(
     private readonly plane: Plane,
     private readonly now: () => number = Date.now,
-    private readonly opts: { onTrouble?: (message: string, err?: unknown) => void; stallMs?: number } = {},
-  ) {}
+    opts: FollowedOptions = {},
+  ) {
+    super(opts);
+  }
 
   /** Reads the outcomes of the last OUTCOME_HORIZON_MS (older decisions cannot be pending), then follows, again by itself after a NATS server goes away. */
   async start(): Promise<void> {
     const { js, jsm } = this.plane;
-    const follower = await followStream(js, jsm, {
-      stream: STREAMS.outcomes.name,
-      filter: 'git.>',
-      from: { time: new Date(this.now() - OUTCOME_HORIZON_MS) },
-      maxMessages: 512,
-      onMessage: (m) => {
-        try {
-          const event = decodeEvent(m.data);
-          if (event.type === 'GitCommitOutcome') this.add(event.data as GitCommitOutcomeData, m.info.streamSequence, Date.parse(event.time));
-        } catch {
-          // Not an outcome of ours: nothing to learn from it.
-        }
-      },
-      ...(this.opts.onTrouble ? { onTrouble: this.opts.onTrouble } : {}),
-      ...(this.opts.stallMs !== undefined ? { stallMs: this.opts.stallMs } : {}),
-    });
-    this.follower = follower;
-    if (this.stopped) await follower.stop();
-    void follower.caughtUp.then(() => this.ready());
-  }
-
-  private ready(): void {
-    if (this.caughtUp) return;
-    this.caughtUp = true;
-    this.markCaughtUp();
-  }
-
-  isLoaded(): boolean {
-    return this.caughtUp;
+    await this.follow((options) =>
+      followStream(js, jsm, {
+        stream: STREAMS.outcomes.name,
+        filter: 'git.>',
+        from: { time: new Date(this.now() - OUTCOME_HORIZON_MS) },
+        maxMessages: 512,
+        onMessage: (m) => {
+          try {
+            const event = decodeEvent(m.data);
+            if (event.type === 'GitCommitOutcome') this.add(event.data as GitCommitOutcomeData, m.info.streamSequence, Date.parse(event.time));
+          } catch {
+            // Not an outcome of ours: nothing to learn from it.
+          }
+        },
+        ...options,
+      }),
+    );
   }
 
   /** Also used by the leader for what it observed itself (a merged pull request), before it comes back on the stream. */
@@ -72,7 +58,7 @@ export class OutcomeBook {
     if (prev !== undefined && prev.seq > seq) return;
     const entry = { outcome, data, seq };
     this.latest.set(data.decision_id, entry);
-    if (this.caughtUp) for (const l of this.listeners) l(entry);
+    if (this.isLoaded()) for (const l of this.listeners) l(entry);
   }
 
   get(decisionId: string): BookEntry | undefined {
@@ -87,10 +73,5 @@ export class OutcomeBook {
 
   onOutcome(listener: (e: BookEntry) => void): void {
     this.listeners.push(listener);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.follower?.stop();
   }
 }
