@@ -4,21 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { STREAMS } from '@plane/backbone';
 import { waitFor } from '@plane/testkit';
-import { BIN, sleep, tfvars, World } from './world.js';
+import { BIN, sleep, tfvars, World, QUICK_POLICY } from './world.js';
 
-const POLICY = `service: svc-plus
-window: 10s
-cooldown: 0s
-provision_timeout: 60s
-warmup: 0s
-drain: 0s
-regions:
-  jp:
-    min_nodes: 1
-    max_nodes: 5
-    scale_up_cpu: 0.7
-    scale_down_cpu: 0.3
-`;
+const POLICY = QUICK_POLICY;
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -9,21 +9,9 @@ import type { ScaleActionProgressed, ScaleHeld } from '@plane/autoscale';
 import { waitFor } from '@plane/testkit';
 import type { GitCommit, GitCommitOutcome } from '../src/events.js';
 import { executorDurable } from '../src/executor/git-commit-worker.js';
-import { sleep, tfvars, waitForHeadChange, World, type Autoscaler } from './world.js';
+import { sleep, tfvars, waitForHeadChange, World, type Autoscaler, QUICK_POLICY } from './world.js';
 
-const POLICY = `service: svc-plus
-window: 10s
-cooldown: 0s
-provision_timeout: 60s
-warmup: 0s
-drain: 0s
-regions:
-  jp:
-    min_nodes: 1
-    max_nodes: 5
-    scale_up_cpu: 0.7
-    scale_down_cpu: 0.3
-  sg:
+const POLICY = `${QUICK_POLICY}  sg:
     min_nodes: 0
     max_nodes: 3
     scale_up_cpu: 0.7

@@ -9,22 +9,10 @@ import { startGitHubStandIn } from '@plane/standins';
 import type { ScaleActionProgressed } from '@plane/autoscale';
 import { waitFor } from '@plane/testkit';
 import type { GitCommitOutcome } from '../src/events.js';
-import { tfvars, World, type Autoscaler } from './world.js';
+import { tfvars, World, type Autoscaler, QUICK_POLICY } from './world.js';
 
 const REPO = 'acme/platform';
-const POLICY = `service: svc-plus
-window: 10s
-cooldown: 0s
-provision_timeout: 60s
-warmup: 0s
-drain: 0s
-regions:
-  jp:
-    min_nodes: 1
-    max_nodes: 5
-    scale_up_cpu: 0.7
-    scale_down_cpu: 0.3
-git:
+const POLICY = `${QUICK_POLICY}git:
   mode: pull_request
   repository: ${REPO}
 `;

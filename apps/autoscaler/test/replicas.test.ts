@@ -3,21 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STREAMS } from '@plane/backbone';
 import { waitFor } from '@plane/testkit';
-import { sleep, tfvars, waitForHeadChange, World, type Autoscaler } from './world.js';
+import { sleep, tfvars, waitForHeadChange, World, type Autoscaler, QUICK_POLICY } from './world.js';
 
-const POLICY = `service: svc-plus
-window: 10s
-cooldown: 0s
-provision_timeout: 60s
-warmup: 0s
-drain: 0s
-regions:
-  jp:
-    min_nodes: 1
-    max_nodes: 5
-    scale_up_cpu: 0.7
-    scale_down_cpu: 0.3
-`;
+const POLICY = QUICK_POLICY;
 
 let w: World;
 let a: Autoscaler;

@@ -235,4 +235,19 @@ export function waitForHeadChange(repo: TestRepo, from: string, timeoutMs = 30_0
   }, timeoutMs, 5);
 }
 
+/** A policy that waits for nothing (no cooldown, warmup or drain): jp between 1 and 5 nodes, on cpu 0.3 to 0.7. More YAML may follow it (another region under `regions`, a `git` section). */
+export const QUICK_POLICY = `service: svc-plus
+window: 10s
+cooldown: 0s
+provision_timeout: 60s
+warmup: 0s
+drain: 0s
+regions:
+  jp:
+    min_nodes: 1
+    max_nodes: 5
+    scale_up_cpu: 0.7
+    scale_down_cpu: 0.3
+`;
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
