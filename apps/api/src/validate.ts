@@ -1,6 +1,6 @@
 // Validation of the nodes' HTTP bodies (INTERFACES.md). Each problem names the field.
 import { isIP } from 'node:net';
-import { NODE_ID_PATTERN } from '@plane/events';
+import { NODE_ID_PATTERN, type NodeHeartbeatData } from '@plane/events';
 
 export class BadRequest extends Error {
   override readonly name = 'BadRequest';
@@ -71,20 +71,8 @@ export function parseRegister(value: unknown): RegisterBody {
   return { service, region, node_id, ips: [...new Set(ips)].sort(), labels };
 }
 
-export interface HeartbeatBody {
-  service: string;
-  region: string;
-  node_id: string;
-  seq: number;
-  boot: number;
-  cpu: number;
-  ram: number;
-  qps: number;
-  rtt_ms: number;
-  error_rate: number;
-  exporter_ok: boolean;
-  exporter_error?: string;
-}
+/** A heartbeat as an agent posts it: the event's data but for the path it came by. */
+export type HeartbeatBody = Omit<NodeHeartbeatData, 'via'>;
 
 export function parseHeartbeat(value: unknown): HeartbeatBody {
   const b = asObject(value);
