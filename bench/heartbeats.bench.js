@@ -5,6 +5,7 @@
 // the same nats-server, with no consumer: the baseline. heartbeats.bytes_per_node: projection
 // memory per tracked node. heartbeats.consumer_only_per_s: the same messages read by a consumer that
 // only counts them: the ceiling any consumer reaches on the same machine (same run).
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { connectPlane, ensureStream, deleteBucket, STREAMS } from '@plane/backbone';
 import { createLogger } from '@plane/runtime';
@@ -82,6 +83,22 @@ async function freshStream(plane) {
   await ensureStream(plane.jsm, STREAMS.nodes);
 }
 
+/** CPU time (user + system, ms) the nats-server process has used so far; undefined where /proc is not there. */
+function serverCpuMs(server) {
+  try {
+    const fields = readFileSync(`/proc/${server.pid()}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+
+/** Server CPU per message (µs) since `from`. */
+function serverCpuPerMsg(server, from, count) {
+  const now = serverCpuMs(server);
+  return now === undefined || from === undefined ? undefined : ((now - from) * 1000) / count;
+}
+
 function heapUsed() {
   globalThis.gc?.();
   globalThis.gc?.();
@@ -101,23 +118,28 @@ export async function run() {
       const raws = [];
       const processed = [];
       const bares = [];
+      const cpu = { raw: [], bare: [], processed: [] };
       let bytesPerNode = 0;
       for (let round = 0; round < ROUNDS; round++) {
         // Baseline: plain publish, no consumer, until every message is stored.
         await freshStream(plane);
         let t = performance.now();
+        let c = serverCpuMs(server);
         await publisher.publish(timed.name);
         await untilStored(plane.jsm, timed.count);
         raws.push(timed.count / ((performance.now() - t) / 1000));
+        cpu.raw.push(serverCpuPerMsg(server, c, timed.count));
 
         // Ceiling: a consumer that only counts the messages (no decoding, no fold, no writes);
         // what any JetStream consumer in this process costs the same machine.
         await freshStream(plane);
         const counter = await countingConsumer(plane, timed.count);
         t = performance.now();
+        c = serverCpuMs(server);
         await publisher.publish(timed.name);
         await counter.done;
         bares.push(timed.count / ((performance.now() - t) / 1000));
+        cpu.bare.push(serverCpuPerMsg(server, c, timed.count));
         counter.stop();
 
         // Processed: the health projection follows the stream and writes the bucket.
@@ -131,12 +153,14 @@ export async function run() {
         await worker.flush(true);
         if (round === 0) bytesPerNode = (heapUsed() - before) / n;
         t = performance.now();
+        c = serverCpuMs(server);
         await publisher.publish(timed.name);
         const tPub = performance.now();
         await worker.waitFor(warm.count + timed.count);
         const tFold = performance.now();
         await worker.flush(true);
         processed.push(timed.count / ((performance.now() - t) / 1000));
+        cpu.processed.push(serverCpuPerMsg(server, c, timed.count));
         if (process.env.BENCH_DEBUG) process.stderr.write(`${n}: publish ${(tPub - t).toFixed(0)} ms, folded at ${(tFold - t).toFixed(0)} ms, flushed at ${(performance.now() - t).toFixed(0)} ms, writes ${worker.stats.writes}\n`);
         await worker.stop();
       }
@@ -150,6 +174,14 @@ export async function run() {
       results.push({ name: 'heartbeats.ratio', value: processedRate / rawRate, unit: 'ratio', note: `${label} nodes (target >= 0.5)`, nodes: n });
       results.push({ name: 'heartbeats.consumer_only_per_s', value: bareRate, unit: 'msg/s', baseline: rawRate, ratio: bareRate / rawRate, note: `${label} nodes, a consumer that only counts: the ceiling for any consumer here`, nodes: n });
       results.push({ name: 'heartbeats.processed_vs_consumer_only', value: processedRate / bareRate, unit: 'ratio', note: `${label} nodes: the projection's rate over that ceiling`, nodes: n });
+      if (cpu.raw[0] !== undefined) {
+        // Where the time goes: the server's own CPU per heartbeat in each run. Storing alone is the
+        // baseline; a consumer reading while the messages are stored (a delivery per message) and
+        // the projection's bucket writes add to it on the same server.
+        results.push({ name: 'heartbeats.server_cpu_us_raw', value: median(cpu.raw), unit: 'µs/msg', note: `${label} nodes: nats-server CPU per heartbeat, storing only`, nodes: n });
+        results.push({ name: 'heartbeats.server_cpu_us_consumer_only', value: median(cpu.bare), unit: 'µs/msg', note: `${label} nodes: the same, storing and delivering to a consumer that only counts`, nodes: n });
+        results.push({ name: 'heartbeats.server_cpu_us_processed', value: median(cpu.processed), unit: 'µs/msg', note: `${label} nodes: the same, with the projection (delivery and its bucket writes)`, nodes: n });
+      }
       results.push({ name: 'heartbeats.bytes_per_node', value: bytesPerNode, unit: 'bytes', note: `${label} nodes`, nodes: n });
     }
   } finally {

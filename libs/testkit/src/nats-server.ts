@@ -19,6 +19,8 @@ export interface NatsServerHandle {
   /** Stops it and removes the store. */
   dispose(): Promise<void>;
   readonly log: string[];
+  /** The running process's id (undefined while stopped). */
+  pid(): number | undefined;
 }
 
 export interface NatsServerOptions {
@@ -98,6 +100,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     storeDir,
     log,
     start,
+    pid: () => child?.pid,
     stop: () => stopWith('SIGTERM'),
     kill: () => stopWith('SIGKILL'),
     dispose: async () => {
