@@ -5,16 +5,24 @@ set -euo pipefail
 
 PACKAGES=(nats-server git pdns-server pdns-backend-sqlite3 sqlite3 prometheus-blackbox-exporter ansible-core nginx-light)
 
+# How each package shows that it is there, installed by dpkg or not (a binary on PATH or in sbin,
+# or for the PowerDNS sqlite backend its module).
+probe() {
+  case "$1" in
+    pdns-server) have pdns_server ;;
+    pdns-backend-sqlite3) compgen -G '/usr/lib/*/pdns/libgsqlite3backend.so' >/dev/null || compgen -G '/usr/lib/pdns/libgsqlite3backend.so' >/dev/null ;;
+    ansible-core) have ansible-playbook ;;
+    nginx-light) have nginx ;;
+    *) have "$1" ;;
+  esac
+}
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
+
 missing=()
-if command -v dpkg-query >/dev/null 2>&1; then
-  for p in "${PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$p"); fi
-  done
-else
-  for p in nats-server git pdns_server sqlite3 prometheus-blackbox-exporter ansible-playbook nginx; do
-    command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] || missing+=("$p")
-  done
-fi
+for p in "${PACKAGES[@]}"; do
+  if command -v dpkg-query >/dev/null 2>&1 && dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then continue; fi
+  probe "$p" || missing+=("$p")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
