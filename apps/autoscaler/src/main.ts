@@ -25,7 +25,8 @@ async function main(): Promise<number> {
   const cache = claimCacheDir(s.cacheDir, s.cacheDirExplicit);
   const source = `autoscaler@${s.instanceId}`;
   const log = createLogger('autoscaler', s.logLevel).child({ instance: s.instanceId });
-  const metrics = createAutoscalerMetrics();
+  let leader: Leader | undefined;
+  const metrics = createAutoscalerMetrics(async () => (leader ? leader.lags() : []));
 
   const plane = await connectPlane(natsSettingsFromFlags(f, `autoscaler ${s.instanceId}`));
   for (const def of [STREAMS.declarations, STREAMS.nodes, STREAMS.decisions, STREAMS.commands, STREAMS.outcomes]) await ensureStream(plane.jsm, def);
@@ -57,7 +58,6 @@ async function main(): Promise<number> {
   await worker?.start();
 
   const pools = new NodePoolReader({ url: s.repoUrl, cacheDir: join(cache.path, 'read'), ...credentials });
-  let leader: Leader | undefined;
   const lease = acquireLease(leases, 'autoscaler', s.instanceId, { ttlMs: s.leaseTtlMs });
   const leaderLog = log.child({ role: 'leader' });
   let startFailures = 0;

@@ -11,9 +11,11 @@ export interface AutoscalerMetrics {
   evaluateSeconds: Histogram;
   evaluations: Counter<'result'>;
   services: Gauge;
+  viewLag: Gauge<'view'>;
 }
 
-export function createAutoscalerMetrics(): AutoscalerMetrics {
+/** `viewLags`: the leader's views' lag behind their streams, read at each scrape (empty on a standby). */
+export function createAutoscalerMetrics(viewLags: () => Promise<{ view: string; messages: number }[]> = async () => []): AutoscalerMetrics {
   const registry = createMetricsRegistry('autoscaler');
   const registers = [registry];
   return {
@@ -25,5 +27,12 @@ export function createAutoscalerMetrics(): AutoscalerMetrics {
     evaluateSeconds: new Histogram({ name: 'autoscaler_evaluate_duration_seconds', help: 'Time of one evaluation pass over every autoscale declaration', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
     evaluations: new Counter({ name: 'autoscaler_evaluations_total', help: 'Evaluation passes, by result', labelNames: ['result'], registers }),
     services: new Gauge({ name: 'autoscaler_services', help: 'Autoscale declarations evaluated in the last pass', registers }),
+    viewLag: new Gauge({ name: 'autoscaler_view_lag_messages', help: "Messages the leader's views are behind their streams (nodes: the nodes bucket; outcomes: git outcomes on OUTCOMES); read at each scrape, absent on a standby", labelNames: ['view'], registers,
+      async collect() {
+        this.reset();
+        // A scrape while NATS is away shows no lag rather than failing.
+        for (const { view, messages } of await viewLags().catch(() => [])) this.set({ view }, messages);
+      },
+    }),
   };
 }

@@ -94,6 +94,8 @@ describe('autoscaler: the seed scenario', () => {
     expect(await a.metric('autoscaler_git_outcomes_total{status="committed"}')).toBe(1);
     expect(await a.metric('autoscaler_commands_total{kind="git_commit"}')).toBe(1);
     expect(await a.metric('autoscaler_leader')).toBe(1);
+    // The leader's views show their lag behind their streams; nothing is left to read.
+    await waitFor('the views caught up', async () => ((await a.metric('autoscaler_view_lag_messages{view="nodes"}')) === 0 && (await a.metric('autoscaler_view_lag_messages{view="outcomes"}')) === 0 ? true : undefined), 10_000, 100);
     // The decider's state is in the `autoscale` bucket, projected from DECISIONS.
     const kv = await openBucket(w.plane.nc, 'autoscale');
     await waitFor('the pending action in the autoscale bucket', async () => {

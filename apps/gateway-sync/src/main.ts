@@ -108,9 +108,14 @@ async function main(): Promise<number> {
   await ensureStream(plane.jsm, STREAMS.nodes);
   const kv = await ensureBucket(plane.nc, UPSTREAMS_BUCKET);
   const registry = createMetricsRegistry('gateway-sync');
-  const metrics = gatewayMetrics(registry);
-
   let runner: UpstreamsProjectionRunner | undefined;
+  const metrics = gatewayMetrics(registry, async () => {
+    const r = runner;
+    if (!r?.isRunning()) return undefined;
+    const last = (await plane.jsm.streams.info(STREAMS.nodes.name)).state.last_seq;
+    return Math.max(0, last - r.position());
+  });
+
   if (f.projection) {
     const leases = await ensureBucket(plane.nc, { ...BUCKETS.leases, ttlMs: leaseTtl });
     runner = new UpstreamsProjectionRunner({ plane, leases, id, leaseTtlMs: leaseTtl, log: log.child({ role: 'projection' }), onLeader: metrics.leader, onError: metrics.projectionError });

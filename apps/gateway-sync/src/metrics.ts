@@ -11,7 +11,8 @@ export interface GatewayMetrics {
   projectionError(): void;
 }
 
-export function gatewayMetrics(registry: Registry): GatewayMetrics {
+/** `projectionLag`: messages on NODES the upstreams projection has not folded, read at each scrape (undefined: not folding here). */
+export function gatewayMetrics(registry: Registry, projectionLag: () => Promise<number | undefined> = async () => undefined): GatewayMetrics {
   const renders = new Counter({
     name: 'gateway_sync_renders_total',
     help: 'Render passes by outcome: unchanged (nothing written or reloaded), applied, rejected (test failed, old file restored), write_failed, reload_failed',
@@ -25,6 +26,17 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
   const servers = new Gauge({ name: 'gateway_sync_upstream_servers', help: 'Servers per rendered upstream (0: only the placeholder)', labelNames: ['upstream'], registers: [registry] });
   const leader = new Gauge({ name: 'gateway_sync_projection_leader', help: '1 while this replica holds the lease and writes the upstreams bucket', registers: [registry] });
   const position = new Gauge({ name: 'gateway_sync_projection_position', help: 'NODES stream sequence the upstreams projection has folded (leader only)', registers: [registry] });
+  new Gauge({
+    name: 'gateway_sync_projection_lag_messages',
+    help: 'Messages on NODES the upstreams projection has not folded yet; read at each scrape, absent where it does not run',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      // A scrape while NATS is away shows no lag rather than failing.
+      const lag = await projectionLag().catch(() => undefined);
+      if (lag !== undefined) this.set(lag);
+    },
+  });
   const projectionErrors = new Counter({ name: 'gateway_sync_projection_errors_total', help: 'NODES events the upstreams projection could not apply', registers: [registry] });
   for (const o of ['unchanged', 'applied', 'rejected', 'write_failed', 'reload_failed']) renders.inc({ outcome: o }, 0);
   return {

@@ -196,6 +196,11 @@ describe('gateway-sync with a real nginx', () => {
     expect(await metric('gateway_sync_reloads_total')).toBe(nginx.reloads());
     expect(await metric('gateway_sync_reload_failures_total')).toBe(0);
     expect(await metric('gateway_sync_projection_leader')).toBe(1);
+    // The projection runs here: its lag behind NODES is shown, and nothing is left to fold.
+    await waitFor('the projection caught up', async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return /^gateway_sync_projection_lag_messages(\{[^}]*\})? 0$/m.test(text) ? true : undefined;
+    }, 10_000, 100);
     gateway.kill('SIGTERM');
     expect(await gatewayExit).toBe(0);
   });

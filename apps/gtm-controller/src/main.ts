@@ -47,11 +47,26 @@ async function main(): Promise<number> {
   const registry = createMetricsRegistry('gtm-controller');
   const leader = new Gauge({ name: 'gtm_controller_leader', help: '1 while this replica holds the lease', registers: [registry] });
   const stateEvents = new Counter({ name: 'gtm_node_state_events_total', help: 'Node state changes recorded', labelNames: ['to'], registers: [registry] });
-  const lag = new Gauge({ name: 'gtm_health_projection_position', help: 'NODES stream sequence the health projection has folded', registers: [registry] });
+  const position = new Gauge({ name: 'gtm_health_projection_position', help: 'NODES stream sequence the health projection has folded', registers: [registry] });
+  let worker: HealthWorker | undefined;
+  new Gauge({
+    name: 'gtm_health_projection_lag_messages',
+    help: 'Messages on NODES the health projection has not folded yet; read at each scrape, absent on a standby',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const w = worker;
+      if (!w) return;
+      // A scrape while NATS is away shows no lag rather than failing.
+      const last = await plane.jsm.streams.info(STREAMS.nodes.name).then((i) => i.state.last_seq, () => undefined);
+      if (last !== undefined) this.set(Math.max(0, last - w.getPosition()));
+    },
+  });
 
   const decisions = new Counter({ name: 'gtm_decisions_total', help: 'Decisions and alerts recorded', labelNames: ['type'], registers: [registry] });
   const outcomes = new Counter({ name: 'gtm_dns_outcomes_total', help: 'DNS executor outcomes', labelNames: ['provider', 'outcome'], registers: [registry] });
   const providerCalls = new Counter({ name: 'gtm_provider_calls_total', help: 'DNS provider API calls', labelNames: ['provider'], registers: [registry] });
+  const providerErrors = new Counter({ name: 'gtm_provider_errors_total', help: 'DNS applies the provider refused or failed (retried, or given up on), by provider', labelNames: ['provider', 'outcome'], registers: [registry] });
   const reconcileSeconds = new Histogram({ name: 'gtm_reconcile_duration_seconds', help: 'Time of one reconcile pass over every domain', registers: [registry] });
   const dryRun = Boolean(f['dry-run']);
   // One adapter per dns block, shared: the executor's writes and the zone lookups go through the
@@ -71,12 +86,12 @@ async function main(): Promise<number> {
         source: `gtm-controller@${id}`,
         onOutcome: (o) => {
           outcomes.inc({ provider: o.provider, outcome: o.outcome });
+          if (o.outcome === 'failed' || o.outcome === 'retrying') providerErrors.inc({ provider: o.provider, outcome: o.outcome });
           providerCalls.inc({ provider: o.provider }, o.calls);
         },
       });
   await executor?.start();
   let reconciler: Reconciler | undefined;
-  let worker: HealthWorker | undefined;
   const lease = acquireLease(leases, 'gtm-controller', id, { ttlMs: leaseTtl });
   const startWorker = async () => {
     const w = new HealthWorker({
@@ -128,7 +143,7 @@ async function main(): Promise<number> {
       void w?.stop();
     }
   });
-  const gauges = setInterval(() => lag.set(worker?.getPosition() ?? 0), 1000);
+  const gauges = setInterval(() => position.set(worker?.getPosition() ?? 0), 1000);
   const reconcileTimer = setInterval(() => {
     if (!reconciler || !lease.isHolder()) return;
     const end = reconcileSeconds.startTimer();

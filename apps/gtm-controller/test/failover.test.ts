@@ -6,7 +6,7 @@ import { Resolver } from 'node:dns/promises';
 import { fileURLToPath } from 'node:url';
 import { connectPlane, ensureStream, publishEvent, readStream, STREAMS, type Plane, type StoredEvent } from '@plane/backbone';
 import { envelope, nodeSubject, validateEvent, type DnsOutcome, type NodeRef } from '@plane/events';
-import { declareWorld, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
+import { declareWorld, freePort, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/gtm-controller.js', import.meta.url));
 const CTL = fileURLToPath(new URL('../../ctl/bin/planectl.js', import.meta.url));
@@ -26,6 +26,7 @@ let pdns: PdnsServerHandle;
 let plane: Plane;
 let controller: ChildProcess;
 let resolver: Resolver;
+let metricsPort: number;
 const beating = new Map<string, NodeJS.Timeout>();
 let counter = 0;
 
@@ -96,7 +97,8 @@ domains:
     await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${ref.node_id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
   }
   for (const id of Object.keys(nodes)) startBeating(id);
-  controller = spawn(process.execPath, [BIN, '--reconcile-interval', '200ms', '--lease-ttl', '2s', '--log-level', 'warn'], {
+  metricsPort = await freePort();
+  controller = spawn(process.execPath, [BIN, '--reconcile-interval', '200ms', '--lease-ttl', '2s', '--metrics-listen', `127.0.0.1:${metricsPort}`, '--log-level', 'warn'], {
     env: { ...process.env, PLANE_NATS_URL: nats.url, TEST_PDNS_KEY: pdns.apiKey },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -131,6 +133,25 @@ describe('gtm-controller with a real PowerDNS', () => {
     await new Promise((r) => setTimeout(r, 2500));
     const after = (await outcomes()).filter((o) => o.data.outcome === 'applied').length;
     expect(after).toBe(before);
+  });
+
+  it('serves metrics: reconcile durations, decisions, provider calls and errors, and its lag behind NODES', async () => {
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const value = (text: string, name: string, labels = ''): number | undefined => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `) ? l.includes(labels) : false);
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    const text = await scrape();
+    expect(value(text, 'gtm_controller_leader')).toBe(1);
+    expect(value(text, 'gtm_reconcile_duration_seconds_count')).toBeGreaterThan(0);
+    expect(value(text, 'gtm_decisions_total', 'type="GtmDecided"')).toBeGreaterThan(0);
+    expect(value(text, 'gtm_provider_calls_total', 'provider="powerdns"')).toBeGreaterThan(0);
+    expect(text).toMatch(/^# TYPE gtm_provider_errors_total counter$/m);
+    // Three nodes heartbeat every 200 ms: the projection keeps up, a few messages behind at most.
+    await waitFor('the projection close behind NODES', async () => {
+      const lag = value(await scrape(), 'gtm_health_projection_lag_messages');
+      return lag !== undefined && lag >= 0 && lag < 20 ? true : undefined;
+    }, 10_000, 200);
   });
 
   it('takes a node whose heartbeats stop out of the answers within heartbeat_timeout plus a reconcile, and back when they resume', async () => {

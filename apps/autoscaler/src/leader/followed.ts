@@ -39,6 +39,11 @@ export abstract class Followed {
     return this.caughtUp;
   }
 
+  /** The stream sequence of the last message folded (0 before the start). */
+  position(): number {
+    return this.follower?.position() ?? 0;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.follower?.stop();

@@ -1,7 +1,7 @@
 // What runs while this replica holds the `autoscaler` lease: the views it decides from (nodes,
 // outcomes, its own state), a pass every --evaluate-interval, and one soon after the `nodes`
 // bucket changes, an outcome arrives, or (through `poke`) the declarations in force change.
-import { BUCKETS, ensureBucket, within, type DesiredWatcher, type Plane } from '@plane/backbone';
+import { BUCKETS, ensureBucket, lastSeqOn, STREAMS, within, type DesiredWatcher, type Plane } from '@plane/backbone';
 import type { PullRequestExecutor } from '@plane/gitops';
 import type { Logger } from '@plane/runtime';
 import { Emitter, type EmitterOptions } from './emitter.js';
@@ -173,6 +173,21 @@ export class Leader {
   /** Something the decisions depend on changed (the declarations in force): evaluate soon. */
   poke(): void {
     this.scheduler?.request('change');
+  }
+
+  /**
+   * How many messages each view is behind its stream (for the lag metric): the nodes bucket's and
+   * the git outcomes'. Empty before the views started.
+   */
+  async lags(): Promise<{ view: string; messages: number }[]> {
+    const { nodes, book } = this;
+    if (!nodes || !book) return [];
+    const { jsm } = this.opts.plane;
+    const [nodesLast, outcomesLast] = await Promise.all([lastSeqOn(jsm, `KV_${BUCKETS.nodes.name}`, `$KV.${BUCKETS.nodes.name}.>`), lastSeqOn(jsm, STREAMS.outcomes.name, 'git.>')]);
+    return [
+      { view: 'nodes', messages: Math.max(0, nodesLast - nodes.position()) },
+      { view: 'outcomes', messages: Math.max(0, outcomesLast - book.position()) },
+    ];
   }
 
   /** Ready: every view loaded and one pass done. */

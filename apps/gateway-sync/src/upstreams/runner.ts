@@ -78,6 +78,11 @@ export class UpstreamsProjectionRunner {
     return this.running?.position() ?? 0;
   }
 
+  /** Whether this replica is folding NODES now (it holds the lease and the projection started). */
+  isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
   /** Stops writing first, then gives the lease up, so a successor never overlaps this writer. */
   async stop(): Promise<void> {
     this.stopped = true;
