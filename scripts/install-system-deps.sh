@@ -10,7 +10,7 @@ PACKAGES=(nats-server git pdns-server pdns-backend-sqlite3 sqlite3 prometheus-bl
 probe() {
   case "$1" in
     pdns-server) have pdns_server ;;
-    pdns-backend-sqlite3) compgen -G '/usr/lib/*/pdns/libgsqlite3backend.so' >/dev/null || compgen -G '/usr/lib/pdns/libgsqlite3backend.so' >/dev/null ;;
+    pdns-backend-sqlite3) compgen -G '/usr/lib*/pdns/libgsqlite3backend.so' >/dev/null || compgen -G '/usr/lib/*/pdns/libgsqlite3backend.so' >/dev/null ;;
     ansible-core) have ansible-playbook ;;
     nginx-light) have nginx ;;
     *) have "$1" ;;
