@@ -120,17 +120,9 @@ class StreamFollower extends Resubscribing implements Follower {
       this.settle();
     }
     const messages = await consumer.consume({ max_messages: this.opts.maxMessages ?? 256 });
-    if (attempt !== this.attempt || this.stopped) {
-      // Given up on (or stopped) while it was being made.
-      messages.stop();
-      void consumer.delete().catch(() => undefined);
-      throw new Error('subscription abandoned');
-    }
+    this.adopt(attempt, messages, () => void consumer.delete().catch(() => undefined));
     this.consumer = consumer;
     this.started = true;
-    this.messages = messages;
-    this.ended = false;
-    this.lastActivity = Date.now();
     this.loop = (async () => {
       try {
         for await (const m of messages) {

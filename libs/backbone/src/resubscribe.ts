@@ -59,6 +59,21 @@ export abstract class Resubscribing {
     messages?.stop();
   }
 
+  /**
+   * Makes `messages` (from attempt `attempt`) the current subscription; when that attempt was given
+   * up on, or the reader stopped, while it was being made, stops it, runs `undo` and throws.
+   */
+  protected adopt(attempt: number, messages: ConsumerMessages, undo?: () => void): void {
+    if (attempt !== this.attempt || this.stopped) {
+      messages.stop();
+      undo?.();
+      throw new Error('subscription abandoned');
+    }
+    this.messages = messages;
+    this.ended = false;
+    this.lastActivity = Date.now();
+  }
+
   /** `subscribe()`, abandoned when it takes longer than STEP_MS. */
   protected async subscribeWithin(what: string): Promise<void> {
     try {

@@ -61,14 +61,7 @@ class Runner extends Resubscribing implements WorkQueueRunner {
     const attempt = ++this.attempt;
     const consumer = await this.js.consumers.get(this.opts.stream, this.opts.durable);
     const messages = await consumer.consume({ max_messages: 1 });
-    if (attempt !== this.attempt || this.stopped) {
-      // Given up on (or stopped) while it was being made.
-      messages.stop();
-      throw new Error('subscription abandoned');
-    }
-    this.messages = messages;
-    this.ended = false;
-    this.lastActivity = Date.now();
+    this.adopt(attempt, messages);
     this.loop = (async () => {
       try {
         for await (const m of messages) {
