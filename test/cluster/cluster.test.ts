@@ -15,9 +15,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import { fileURLToPath } from 'node:url';
-import { connectPlane, ensureStream, openBucket, publishEvent, readStream, setDefaultReplicas, STREAMS, type Plane } from '@plane/backbone';
-import { envelope, nodeSubject, type DnsOutcome, type NodeRef } from '@plane/events';
-import { createTestRepo, declareWorld, freePort, git, startNatsCluster, startPdnsServer, waitFor, type NatsClusterHandle, type PdnsServerHandle, type TestRepo } from '@plane/testkit';
+import { connectPlane, ensureStream, openBucket, readStream, setDefaultReplicas, STREAMS, type Plane } from '@plane/backbone';
+import type { DnsOutcome, NodeRef } from '@plane/events';
+import { createTestRepo, declareWorld, freePort, git, heartbeatEvery, registerNode, startNatsCluster, startPdnsServer, waitFor, type NatsClusterHandle, type PdnsServerHandle, type TestRepo } from '@plane/testkit';
 
 const BIN = fileURLToPath(new URL('../../apps/gtm-controller/bin/gtm-controller.js', import.meta.url));
 const AUTOSCALER = fileURLToPath(new URL('../../apps/autoscaler/bin/autoscaler.js', import.meta.url));
@@ -49,11 +49,10 @@ function spawnLogged(name: string, args: string[], env: NodeJS.ProcessEnv): Chil
 function mark(what: string): void {
   childLogs.push(`[test] ${new Date().toISOString()} ${what}`);
 }
-const beating = new Map<string, NodeJS.Timeout>();
+const beating = new Map<string, () => void>();
 let acked = 0;
 /** jp runs hot throughout; the scale-out is held at max_nodes until the policy is raised during the outage. */
 const JP_CPU = 0.9;
-let boot = 0;
 
 const nodes: Record<string, { ref: NodeRef; ip: string }> = {
   'jp-0': { ref: { service: 'svc-plus', region: 'jp', node_id: 'jp-0' }, ip: '127.0.2.1' },
@@ -64,17 +63,8 @@ const nodes: Record<string, { ref: NodeRef; ip: string }> = {
 
 function startBeating(id: string) {
   const { ref } = nodes[id]!;
-  let seq = 0;
-  const b = ++boot;
-  const beat = () =>
-    void publishEvent(plane.js, nodeSubject(ref, 'heartbeat'), envelope('NodeHeartbeat', `hb:${id}:${b}:${++seq}`, { ...ref, seq, boot: b, cpu: ref.region === 'jp' ? JP_CPU : 0.3, ram: 0.3, qps: 10, rtt_ms: 20, error_rate: 0, exporter_ok: true, via: 'nats' as const }, 'test'), { timeoutMs: 10_000 }).then(
-      (r) => {
-        if (!r.duplicate) acked++;
-      },
-      () => undefined,
-    );
-  beat();
-  beating.set(id, setInterval(beat, 250));
+  const stop = heartbeatEvery(plane, ref, { everyMs: 250, metrics: { cpu: ref.region === 'jp' ? JP_CPU : 0.3 }, timeoutMs: 10_000, onStored: () => acked++ });
+  beating.set(id, stop);
 }
 
 const GTM_POLICY = `service: svc-plus
@@ -152,7 +142,7 @@ beforeAll(async () => {
   await declareWorld(plane, declarations(3));
   repo = createTestRepo();
   repo.commit({ 'infra/node-pool/jp.tfvars': 'region = "jp"\nnode_count = 3\n' }, 'jp pool');
-  for (const { ref, ip } of Object.values(nodes)) await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${ref.node_id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
+  for (const { ref, ip } of Object.values(nodes)) await registerNode(plane, ref, [ip]);
   for (const id of Object.keys(nodes)) startBeating(id);
   controller = spawnLogged('gtm-controller', [BIN, '--reconcile-interval', '250ms', '--lease-ttl', '10s', '--stream-replicas', '3', '--log-level', process.env.CLUSTER_LOG ?? 'info'], { ...process.env, PLANE_NATS_URL: cluster.urls, TEST_PDNS_KEY: pdns.apiKey });
   autoscalerMetricsPort = await freePort();
@@ -186,7 +176,7 @@ afterAll(async () => {
   if (!passed) mark(await nodesState());
   if (!passed) process.stderr.write(`--- child logs (${childLogs.length} lines) ---\n${childLogs.join('\n')}\n--- end of child logs ---\n`);
   if (process.env.CLUSTER_LOG_FILE) writeFileSync(process.env.CLUSTER_LOG_FILE, childLogs.join('\n') + '\n');
-  for (const t of beating.values()) clearInterval(t);
+  for (const stop of beating.values()) stop();
   for (const p of [controller, autoscaler]) {
     p?.kill('SIGKILL');
     await new Promise((r) => (p && p.exitCode === null && p.signalCode === null ? p.once('exit', r) : r(undefined)));
@@ -214,7 +204,7 @@ describe('on a 3-node NATS cluster with R3 streams', () => {
     await cluster.servers[victim]!.kill();
     await new Promise((r) => setTimeout(r, 1000));
     // A node dies while the server is down: the controller still takes it out of DNS.
-    clearInterval(beating.get('jp-2'));
+    beating.get('jp-2')?.();
     // The policy is raised while the server is down: the scale-out comes due now.
     await waitFor('max_nodes raised to 5', async () => {
       try {
@@ -248,7 +238,7 @@ describe('on a 3-node NATS cluster with R3 streams', () => {
     mark('scale-out committed');
 
     // No lost event: every acked heartbeat is on the stream (the stream keeps the last 1,000 per node).
-    for (const t of beating.values()) clearInterval(t);
+    for (const stop of beating.values()) stop();
     await new Promise((r) => setTimeout(r, 500));
     let heartbeats = 0;
     for await (const s of readStream(plane.js, plane.jsm, { stream: STREAMS.nodes.name, filter: 'node.*.*.*.heartbeat' })) if (s.event.type === 'NodeHeartbeat') heartbeats++;

@@ -27,9 +27,7 @@ async function outcomes(): Promise<GitCommitOutcome[]> {
 
 beforeAll(async () => {
   w = await World.start({ 'infra/node-pool/jp.tfvars': tfvars(2), 'infra/node-pool/sg.tfvars': tfvars(null, 'sg') });
-  await w.declare({ 'autoscale/svc-plus.yaml': POLICY });
-  await w.putNode('svc-plus', 'jp', 'jp-0', { cpu: 0.5 });
-  await w.putNode('svc-plus', 'jp', 'jp-1', { cpu: 0.5 });
+  await w.declareWithJpNodes(POLICY);
   // The executor of `a` stops for 60 s between its commit and recording the outcome: the crash window.
   a = await w.spawn('a', [], { PLANE_AUTOSCALER_TEST_PAUSE_AFTER_EFFECT_MS: '60000' });
   await a.waitReady();

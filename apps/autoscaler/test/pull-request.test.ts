@@ -30,9 +30,7 @@ async function outcomes(): Promise<GitCommitOutcome['data'][]> {
 beforeAll(async () => {
   w = await World.start({ 'infra/node-pool/jp.tfvars': tfvars(2) });
   gh = await startGitHubStandIn({ repositories: [{ fullName: REPO, files: { 'infra/node-pool/jp.tfvars': tfvars(2) } }] });
-  await w.declare({ 'autoscale/svc-plus.yaml': POLICY });
-  await w.putNode('svc-plus', 'jp', 'jp-0', { cpu: 0.5 });
-  await w.putNode('svc-plus', 'jp', 'jp-1', { cpu: 0.5 });
+  await w.declareWithJpNodes(POLICY);
   const tokenFile = join(w.dir, 'github-token');
   writeFileSync(tokenFile, `${gh.token}\n`);
   a = await w.spawn('a', ['--github-api-url', gh.url, '--github-token-file', tokenFile, '--pr-poll-interval', '1s']);

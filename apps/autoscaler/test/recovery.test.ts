@@ -28,9 +28,7 @@ let a: Autoscaler;
 
 beforeAll(async () => {
   w = await World.start({ 'infra/node-pool/jp.tfvars': tfvars(2) });
-  await w.declare({ 'autoscale/svc-plus.yaml': POLICY });
-  await w.putNode('svc-plus', 'jp', 'jp-0', { cpu: 0.5 });
-  await w.putNode('svc-plus', 'jp', 'jp-1', { cpu: 0.5 });
+  await w.declareWithJpNodes(POLICY);
   a = await w.spawn('a');
   await a.waitReady();
 });

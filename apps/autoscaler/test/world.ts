@@ -90,6 +90,12 @@ export class World {
     return declareWorld(this.plane, files);
   }
 
+  /** The usual start: `policy` declared for svc-plus, and jp-0, jp-1 reporting cpu 0.5 (between the scale bounds). */
+  async declareWithJpNodes(policy: string): Promise<void> {
+    await this.declare({ 'autoscale/svc-plus.yaml': policy });
+    for (const id of ['jp-0', 'jp-1']) await this.putNode('svc-plus', 'jp', id, { cpu: 0.5 });
+  }
+
   async putNode(service: string, region: string, id: string, s: NodeSketch = {}): Promise<void> {
     await this.nodes.put(`${service}.${region}.${id}`, new TextEncoder().encode(JSON.stringify(nodeHealth(service, region, id, s))));
   }

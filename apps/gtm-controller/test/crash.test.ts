@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connectPlane, ensureStream, publishEvent, readStream, STREAMS, type Plane } from '@plane/backbone';
-import { envelope, nodeSubject, type DnsOutcome, type NodeRef } from '@plane/events';
+import { connectPlane, ensureStream, readStream, STREAMS, type Plane } from '@plane/backbone';
+import type { DnsOutcome, NodeRef } from '@plane/events';
 import { startCloudflareStandIn, type CloudflareStandIn } from '@plane/standins';
-import { declareWorld, startNatsServer, waitFor, type NatsServerHandle } from '@plane/testkit';
+import { declareWorld, heartbeatEvery, registerNode, startNatsServer, waitFor, type NatsServerHandle } from '@plane/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/gtm-controller.js', import.meta.url));
 
@@ -14,7 +14,7 @@ let nats: NatsServerHandle;
 let cf: CloudflareStandIn;
 let plane: Plane;
 let controller: ChildProcess | undefined;
-const timers: NodeJS.Timeout[] = [];
+const timers: (() => void)[] = [];
 
 function start(): ChildProcess {
   return spawn(process.execPath, [BIN, '--instance-id', 'crashy', '--reconcile-interval', '200ms', '--lease-ttl', '1s', '--log-level', 'error'], {
@@ -39,16 +39,13 @@ regions:
   });
   for (const [id, ip] of [['jp-0', '192.0.2.10'], ['jp-1', '192.0.2.11']] as const) {
     const ref: NodeRef = { service: 'svc-plus', region: 'jp', node_id: id };
-    await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
-    let seq = 0;
-    const beat = () => void publishEvent(plane.js, nodeSubject(ref, 'heartbeat'), envelope('NodeHeartbeat', `hb:${id}:${++seq}`, { ...ref, seq, boot: 1, cpu: 0.2, ram: 0.2, qps: 1, rtt_ms: 5, error_rate: 0, exporter_ok: true, via: 'nats' as const }, 'test')).catch(() => undefined);
-    beat();
-    timers.push(setInterval(beat, 200));
+    await registerNode(plane, ref, [ip]);
+    timers.push(heartbeatEvery(plane, ref, { metrics: { cpu: 0.2, ram: 0.2, qps: 1, rtt_ms: 5 } }));
   }
 });
 
 afterAll(async () => {
-  for (const t of timers) clearInterval(t);
+  for (const stop of timers) stop();
   controller?.kill('SIGKILL');
   await plane?.close();
   await nats?.dispose();

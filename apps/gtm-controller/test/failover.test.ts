@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { fileURLToPath } from 'node:url';
-import { connectPlane, ensureStream, publishEvent, readStream, STREAMS, type Plane, type StoredEvent } from '@plane/backbone';
-import { envelope, nodeSubject, validateEvent, type DnsOutcome, type NodeRef } from '@plane/events';
-import { declareWorld, freePort, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
+import { connectPlane, ensureStream, readStream, STREAMS, type Plane, type StoredEvent } from '@plane/backbone';
+import { validateEvent, type DnsOutcome, type NodeRef } from '@plane/events';
+import { declareWorld, freePort, heartbeatEvery, registerNode, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/gtm-controller.js', import.meta.url));
 const CTL = fileURLToPath(new URL('../../ctl/bin/planectl.js', import.meta.url));
@@ -27,8 +27,7 @@ let plane: Plane;
 let controller: ChildProcess;
 let resolver: Resolver;
 let metricsPort: number;
-const beating = new Map<string, NodeJS.Timeout>();
-let counter = 0;
+const beating = new Map<string, () => void>();
 
 const nodes: Record<string, { ref: NodeRef; ip: string }> = {
   'jp-0': { ref: { service: 'svc-plus', region: 'jp', node_id: 'jp-0' }, ip: '127.0.0.21' },
@@ -37,17 +36,11 @@ const nodes: Record<string, { ref: NodeRef; ip: string }> = {
 };
 
 function startBeating(id: string) {
-  const { ref } = nodes[id]!;
-  let seq = 0;
-  const boot = ++counter;
-  const beat = () =>
-    void publishEvent(plane.js, nodeSubject(ref, 'heartbeat'), envelope('NodeHeartbeat', `hb:${id}:${boot}:${++seq}`, { ...ref, seq, boot, cpu: 0.3, ram: 0.3, qps: 10, rtt_ms: 20, error_rate: 0, exporter_ok: true, via: 'nats' as const }, 'test')).catch(() => undefined);
-  beat();
-  beating.set(id, setInterval(beat, 200));
+  beating.set(id, heartbeatEvery(plane, nodes[id]!.ref));
 }
 
 function stopBeating(id: string) {
-  clearInterval(beating.get(id));
+  beating.get(id)?.();
   beating.delete(id);
 }
 
@@ -94,7 +87,7 @@ domains:
 `,
   });
   for (const { ref, ip } of Object.values(nodes)) {
-    await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${ref.node_id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
+    await registerNode(plane, ref, [ip]);
   }
   for (const id of Object.keys(nodes)) startBeating(id);
   metricsPort = await freePort();

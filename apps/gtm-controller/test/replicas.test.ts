@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { fileURLToPath } from 'node:url';
-import { connectPlane, ensureStream, openBucket, publishEvent, readStream, STREAMS, type Plane } from '@plane/backbone';
-import { envelope, nodeSubject, type NodeRef } from '@plane/events';
-import { declareWorld, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
+import { connectPlane, ensureStream, openBucket, readStream, STREAMS, type Plane } from '@plane/backbone';
+import type { NodeRef } from '@plane/events';
+import { declareWorld, heartbeatEvery, registerNode, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/gtm-controller.js', import.meta.url));
 const LEASE_MS = 2000;
@@ -15,7 +15,7 @@ let nats: NatsServerHandle;
 let pdns: PdnsServerHandle;
 let plane: Plane;
 const controllers = new Map<string, ChildProcess>();
-const beating = new Map<string, NodeJS.Timeout>();
+const beating = new Map<string, () => void>();
 let resolver: Resolver;
 
 const nodes: Record<string, { ref: NodeRef; ip: string }> = {
@@ -25,12 +25,7 @@ const nodes: Record<string, { ref: NodeRef; ip: string }> = {
 };
 
 function startBeating(id: string) {
-  const { ref } = nodes[id]!;
-  let seq = 0;
-  const boot = Date.now();
-  const beat = () => void publishEvent(plane.js, nodeSubject(ref, 'heartbeat'), envelope('NodeHeartbeat', `hb:${id}:${boot}:${++seq}`, { ...ref, seq, boot, cpu: 0.3, ram: 0.3, qps: 1, rtt_ms: 5, error_rate: 0, exporter_ok: true, via: 'nats' as const }, 'test')).catch(() => undefined);
-  beat();
-  beating.set(id, setInterval(beat, 200));
+  beating.set(id, heartbeatEvery(plane, nodes[id]!.ref, { metrics: { qps: 1, rtt_ms: 5 } }));
 }
 
 function start(id: string) {
@@ -69,7 +64,7 @@ regions:
   - { name: jp, weight: 100, min_ready_nodes: 1 }
 `,
   });
-  for (const { ref, ip } of Object.values(nodes)) await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${ref.node_id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
+  for (const { ref, ip } of Object.values(nodes)) await registerNode(plane, ref, [ip]);
   for (const id of Object.keys(nodes)) startBeating(id);
   start('replica-a');
   start('replica-b');
@@ -78,7 +73,7 @@ regions:
 });
 
 afterAll(async () => {
-  for (const t of beating.values()) clearInterval(t);
+  for (const stop of beating.values()) stop();
   for (const c of controllers.values()) {
     c.kill('SIGKILL');
     await new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once('exit', r)));
@@ -108,7 +103,7 @@ describe('two gtm-controller replicas', () => {
     expect(Date.now() - diedAt).toBeLessThan(LEASE_MS + 3000);
 
     // It acts: a node that stops is withdrawn by the new leader.
-    clearInterval(beating.get('jp-2'));
+    beating.get('jp-2')?.();
     await waitFor('jp-2 out of DNS', async () => ((await answers(30)).has('127.0.3.3') ? undefined : true), 30_000, 100);
     const after = await sources();
     expect(after.at(-1)).toBe(`gtm-controller@${other}`);

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { fileURLToPath } from 'node:url';
-import { connectPlane, ensureStream, publishEvent, readStream, STREAMS, type Plane, type StoredEvent } from '@plane/backbone';
-import { envelope, nodeSubject, validateEvent, type NodeRef } from '@plane/events';
-import { declareWorld, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
+import { connectPlane, ensureStream, readStream, STREAMS, type Plane, type StoredEvent } from '@plane/backbone';
+import { validateEvent, type NodeRef } from '@plane/events';
+import { declareWorld, heartbeatEvery, registerNode, startNatsServer, startPdnsServer, waitFor, type NatsServerHandle, type PdnsServerHandle } from '@plane/testkit';
 
 const BIN = fileURLToPath(new URL('../bin/gtm-controller.js', import.meta.url));
 const CTL = fileURLToPath(new URL('../../ctl/bin/planectl.js', import.meta.url));
@@ -18,7 +18,7 @@ let pdns: PdnsServerHandle;
 let plane: Plane;
 let controller: ChildProcess;
 let resolver: Resolver;
-const beats: NodeJS.Timeout[] = [];
+const beats: (() => void)[] = [];
 
 const nodes: { ref: NodeRef; ip: string }[] = [
   { ref: { service: 'svc-plus', region: 'jp', node_id: 'jp-0' }, ip: '127.0.0.41' },
@@ -89,12 +89,8 @@ domains:
 `,
   });
   for (const { ref, ip } of nodes) {
-    await publishEvent(plane.js, nodeSubject(ref, 'registered'), envelope('NodeRegistered', `reg:${ref.node_id}`, { ...ref, ips: [ip], labels: {}, replaced_ips: null }, 'test'));
-    let seq = 0;
-    const beat = () =>
-      void publishEvent(plane.js, nodeSubject(ref, 'heartbeat'), envelope('NodeHeartbeat', `hb:${ref.node_id}:1:${++seq}`, { ...ref, seq, boot: 1, cpu: 0.3, ram: 0.3, qps: 10, rtt_ms: 20, error_rate: 0, exporter_ok: true, via: 'nats' as const }, 'test')).catch(() => undefined);
-    beat();
-    beats.push(setInterval(beat, 200));
+    await registerNode(plane, ref, [ip]);
+    beats.push(heartbeatEvery(plane, ref));
   }
   controller = spawn(process.execPath, [BIN, '--reconcile-interval', '200ms', '--lease-ttl', '2s', '--zone-retry', '1s', '--zone-refresh', '2s', '--log-level', 'warn'], {
     env: { ...process.env, PLANE_NATS_URL: nats.url, TEST_PDNS_KEY: pdns.apiKey },
@@ -105,7 +101,7 @@ domains:
 });
 
 afterAll(async () => {
-  for (const t of beats) clearInterval(t);
+  for (const stop of beats) stop();
   controller?.kill('SIGTERM');
   if (controller && controller.exitCode === null) await new Promise((r) => controller.once('exit', r));
   await plane?.close();

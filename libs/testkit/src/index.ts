@@ -4,3 +4,4 @@ export { startNatsServer, startNatsCluster, type NatsServerHandle, type NatsClus
 export { createTestRepo, git, type TestRepo } from './git.js';
 export { declareWorld } from './declare.js';
 export { startPdnsServer, type PdnsServerHandle } from './pdns-server.js';
+export { registerNode, heartbeatEvery, type HeartbeatOptions } from './nodes.js';
