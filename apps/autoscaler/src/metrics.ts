@@ -1,5 +1,5 @@
 // Prometheus metrics of the autoscaler (served on --metrics-listen).
-import { createMetricsRegistry } from '@plane/runtime';
+import { createMetricsRegistry, scrapedGauge } from '@plane/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface AutoscalerMetrics {
@@ -27,12 +27,8 @@ export function createAutoscalerMetrics(viewLags: () => Promise<{ view: string; 
     evaluateSeconds: new Histogram({ name: 'autoscaler_evaluate_duration_seconds', help: 'Time of one evaluation pass over every autoscale declaration', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
     evaluations: new Counter({ name: 'autoscaler_evaluations_total', help: 'Evaluation passes, by result', labelNames: ['result'], registers }),
     services: new Gauge({ name: 'autoscaler_services', help: 'Autoscale declarations evaluated in the last pass', registers }),
-    viewLag: new Gauge({ name: 'autoscaler_view_lag_messages', help: "Messages the leader's views are behind their streams (nodes: the nodes bucket; outcomes: git outcomes on OUTCOMES); read at each scrape, absent on a standby", labelNames: ['view'], registers,
-      async collect() {
-        this.reset();
-        // A scrape while NATS is away shows no lag rather than failing.
-        for (const { view, messages } of await viewLags().catch(() => [])) this.set({ view }, messages);
-      },
-    }),
+    viewLag: scrapedGauge(registry, { name: 'autoscaler_view_lag_messages', help: "Messages the leader's views are behind their streams (nodes: the nodes bucket; outcomes: git outcomes on OUTCOMES); read at each scrape, absent on a standby", labelNames: ['view'] }, async () =>
+      (await viewLags()).map(({ view, messages }) => ({ labels: { view }, value: messages })),
+    ),
   };
 }

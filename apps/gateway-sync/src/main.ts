@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { BUCKETS, POSITION_KEY, connectPlane, ensureBucket, ensureStream, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
+import { BUCKETS, POSITION_KEY, connectPlane, ensureBucket, ensureStream, lagBehind, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
 import { COMMON_FLAGS, ConfigError, createLogger, createMetricsRegistry, helpText, isLogLevel, parseFlags, parseListen, runMain, startHealthServer, untilSignal, type FlagSpec, type FlagValues } from '@plane/runtime';
 import { gatewayMetrics } from './metrics.js';
 import { NginxApplier } from './nginx/applier.js';
@@ -111,9 +111,7 @@ async function main(): Promise<number> {
   let runner: UpstreamsProjectionRunner | undefined;
   const metrics = gatewayMetrics(registry, async () => {
     const r = runner;
-    if (!r?.isRunning()) return undefined;
-    const last = (await plane.jsm.streams.info(STREAMS.nodes.name)).state.last_seq;
-    return Math.max(0, last - r.position());
+    return r?.isRunning() ? lagBehind(plane.jsm, STREAMS.nodes.name, 'node.>', r.position()) : undefined;
   });
 
   if (f.projection) {

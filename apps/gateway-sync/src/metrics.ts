@@ -1,3 +1,4 @@
+import { scrapedGauge } from '@plane/runtime';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ApplyOutcome } from './nginx/applier.js';
 import type { CommandResult } from './nginx/command.js';
@@ -26,16 +27,9 @@ export function gatewayMetrics(registry: Registry, projectionLag: () => Promise<
   const servers = new Gauge({ name: 'gateway_sync_upstream_servers', help: 'Servers per rendered upstream (0: only the placeholder)', labelNames: ['upstream'], registers: [registry] });
   const leader = new Gauge({ name: 'gateway_sync_projection_leader', help: '1 while this replica holds the lease and writes the upstreams bucket', registers: [registry] });
   const position = new Gauge({ name: 'gateway_sync_projection_position', help: 'NODES stream sequence the upstreams projection has folded (leader only)', registers: [registry] });
-  new Gauge({
-    name: 'gateway_sync_projection_lag_messages',
-    help: 'Messages on NODES the upstreams projection has not folded yet; read at each scrape, absent where it does not run',
-    registers: [registry],
-    async collect() {
-      this.reset();
-      // A scrape while NATS is away shows no lag rather than failing.
-      const lag = await projectionLag().catch(() => undefined);
-      if (lag !== undefined) this.set(lag);
-    },
+  scrapedGauge(registry, { name: 'gateway_sync_projection_lag_messages', help: 'Messages on NODES the upstreams projection has not folded yet; read at each scrape, absent where it does not run' }, async () => {
+    const lag = await projectionLag();
+    return lag === undefined ? [] : [{ value: lag }];
   });
   const projectionErrors = new Counter({ name: 'gateway_sync_projection_errors_total', help: 'NODES events the upstreams projection could not apply', registers: [registry] });
   for (const o of ['unchanged', 'applied', 'rejected', 'write_failed', 'reload_failed']) renders.inc({ outcome: o }, 0);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { acquireLease, OverrideWatcher, BUCKETS, connectPlane, DesiredWatcher, ensureBucket, ensureStream, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
-import { COMMON_FLAGS, ConfigError, createLogger, createMetricsRegistry, helpText, isLogLevel, parseFlags, runMain, startHealthServer, untilSignal, type FlagSpec } from '@plane/runtime';
+import { acquireLease, OverrideWatcher, BUCKETS, connectPlane, DesiredWatcher, ensureBucket, ensureStream, lagBehind, natsSettingsFromFlags, STREAMS } from '@plane/backbone';
+import { COMMON_FLAGS, ConfigError, createLogger, createMetricsRegistry, helpText, isLogLevel, parseFlags, runMain, scrapedGauge, startHealthServer, untilSignal, type FlagSpec } from '@plane/runtime';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { healthSettingsFollowing } from './health/settings.js';
 import { DnsExecutor } from './dns/executor.js';
@@ -49,18 +49,9 @@ async function main(): Promise<number> {
   const stateEvents = new Counter({ name: 'gtm_node_state_events_total', help: 'Node state changes recorded', labelNames: ['to'], registers: [registry] });
   const position = new Gauge({ name: 'gtm_health_projection_position', help: 'NODES stream sequence the health projection has folded', registers: [registry] });
   let worker: HealthWorker | undefined;
-  new Gauge({
-    name: 'gtm_health_projection_lag_messages',
-    help: 'Messages on NODES the health projection has not folded yet; read at each scrape, absent on a standby',
-    registers: [registry],
-    async collect() {
-      this.reset();
-      const w = worker;
-      if (!w) return;
-      // A scrape while NATS is away shows no lag rather than failing.
-      const last = await plane.jsm.streams.info(STREAMS.nodes.name).then((i) => i.state.last_seq, () => undefined);
-      if (last !== undefined) this.set(Math.max(0, last - w.getPosition()));
-    },
+  scrapedGauge(registry, { name: 'gtm_health_projection_lag_messages', help: 'Messages on NODES the health projection has not folded yet; read at each scrape, absent on a standby' }, async () => {
+    const w = worker;
+    return w ? [{ value: await lagBehind(plane.jsm, STREAMS.nodes.name, 'node.>', w.getPosition()) }] : [];
   });
 
   const decisions = new Counter({ name: 'gtm_decisions_total', help: 'Decisions and alerts recorded', labelNames: ['type'], registers: [registry] });

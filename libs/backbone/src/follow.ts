@@ -58,6 +58,11 @@ export async function lastSeqOn(jsm: JetStreamManager, stream: string, filter: s
   }
 }
 
+/** How many messages on `filter` lie beyond `position`, a reader's last sequence handled (for lag metrics). */
+export async function lagBehind(jsm: JetStreamManager, stream: string, filter: string, position: number): Promise<number> {
+  return Math.max(0, (await lastSeqOn(jsm, stream, filter)) - position);
+}
+
 class StreamFollower extends Resubscribing implements Follower {
   private pos = 0;
   private started = false;

@@ -2,7 +2,7 @@ export { connectPlane, connectionOptions, compareVersions, MIN_SERVER_VERSION, t
 export { STREAMS, BUCKETS, setDefaultReplicas, getDefaultReplicas, ensureStream, ensureBucket, openBucket, deleteBucket, isNotFound, type StreamDefinition, type BucketDefinition } from './topology.js';
 export { publishEvent, lastEventOn, isWrongLastSequence, type PublishOptions, type Published, type StoredEvent } from './publish.js';
 export { readStream, type ReadOptions } from './read.js';
-export { followStream, followBucket, lastSeqOn, within, type Follower, type FollowOptions, type FollowFrom, type FollowBucketOptions, type BucketEntry } from './follow.js';
+export { followStream, followBucket, lastSeqOn, lagBehind, within, type Follower, type FollowOptions, type FollowFrom, type FollowBucketOptions, type BucketEntry } from './follow.js';
 export { runProjection, readBucket, writeOps, POSITION_KEY, type KvOp, type ProjectionDefinition, type RunningProjection, type RunProjectionOptions } from './projection.js';
 export {
   desiredProjection,

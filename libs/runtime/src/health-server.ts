@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface HealthServerOptions {
   /** `host:port`, `:port` or a port number. */
@@ -22,6 +22,24 @@ export function createMetricsRegistry(app: string): Registry {
   registry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/**
+ * A gauge read at each scrape: `read` gives its values (labels and value); nothing when there is
+ * nothing to show. A read that fails (NATS away, say) shows no value rather than failing the scrape.
+ */
+export function scrapedGauge<L extends string = string>(registry: Registry, def: { name: string; help: string; labelNames?: L[] }, read: () => Promise<{ labels?: Partial<Record<L, string>>; value: number }[]>): Gauge<L> {
+  return new Gauge<L>({
+    ...def,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { labels, value } of await read().catch(() => [])) {
+        if (labels) this.set(labels, value);
+        else this.set(value);
+      }
+    },
+  });
 }
 
 /** `/metrics` (Prometheus text), `/healthz` (process alive), `/readyz` (ready() === true). */

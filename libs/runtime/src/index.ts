@@ -3,5 +3,5 @@ export { COMMON_FLAGS } from './common-flags.js';
 export { parseDurationMs, formatDurationMs } from './duration.js';
 export { createLogger, isLogLevel, type Logger } from './logger.js';
 export { readSecret, readSecretFile, type SecretRef } from './secrets.js';
-export { startHealthServer, createMetricsRegistry, parseListen, type HealthServerOptions } from './health-server.js';
+export { startHealthServer, createMetricsRegistry, scrapedGauge, parseListen, type HealthServerOptions } from './health-server.js';
 export { runMain, untilSignal } from './main.js';

@@ -1,7 +1,7 @@
 // What runs while this replica holds the `autoscaler` lease: the views it decides from (nodes,
 // outcomes, its own state), a pass every --evaluate-interval, and one soon after the `nodes`
 // bucket changes, an outcome arrives, or (through `poke`) the declarations in force change.
-import { BUCKETS, ensureBucket, lastSeqOn, STREAMS, within, type DesiredWatcher, type Plane } from '@plane/backbone';
+import { BUCKETS, ensureBucket, lagBehind, STREAMS, within, type DesiredWatcher, type Plane } from '@plane/backbone';
 import type { PullRequestExecutor } from '@plane/gitops';
 import type { Logger } from '@plane/runtime';
 import { Emitter, type EmitterOptions } from './emitter.js';
@@ -183,10 +183,10 @@ export class Leader {
     const { nodes, book } = this;
     if (!nodes || !book) return [];
     const { jsm } = this.opts.plane;
-    const [nodesLast, outcomesLast] = await Promise.all([lastSeqOn(jsm, `KV_${BUCKETS.nodes.name}`, `$KV.${BUCKETS.nodes.name}.>`), lastSeqOn(jsm, STREAMS.outcomes.name, 'git.>')]);
+    const [nodesLag, outcomesLag] = await Promise.all([lagBehind(jsm, `KV_${BUCKETS.nodes.name}`, `$KV.${BUCKETS.nodes.name}.>`, nodes.position()), lagBehind(jsm, STREAMS.outcomes.name, 'git.>', book.position())]);
     return [
-      { view: 'nodes', messages: Math.max(0, nodesLast - nodes.position()) },
-      { view: 'outcomes', messages: Math.max(0, outcomesLast - book.position()) },
+      { view: 'nodes', messages: nodesLag },
+      { view: 'outcomes', messages: outcomesLag },
     ];
   }
 
